@@ -1,0 +1,3 @@
+"""mastery-labs autograder: discover labs, run hidden graders in isolation, score, report."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Services a lab can ask for in its manifest (`services = [...]`), started once per grading run."""

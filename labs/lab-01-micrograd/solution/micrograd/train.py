@@ -1,0 +1,43 @@
+"""Train an MLP as a binary classifier with a max-margin (hinge) loss and plain gradient descent."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from micrograd.engine import Value
+from micrograd.nn import MLP
+
+
+def load_dataset(path: str | Path) -> tuple[list[list[float]], list[int]]:
+    """Read a CSV with columns x1, x2, label (label -1 or +1)."""
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [[float(r["x1"]), float(r["x2"])] for r in rows], [int(r["label"]) for r in rows]
+
+
+def hinge_loss(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float = 1e-4) -> tuple[Value, float]:
+    """Mean max-margin loss `relu(1 - y·score)` plus `alpha·Σp²`; returns (loss, accuracy)."""
+    scores = [model(x) for x in X]
+    margins = [(1 - yi * si).relu() for yi, si in zip(y, scores, strict=True)]  # type: ignore[operator]
+    data_loss = sum(margins, Value(0.0)) * (1.0 / len(margins))
+    reg_loss = alpha * sum((p * p for p in model.parameters()), Value(0.0))
+    accuracy = sum((si.data > 0) == (yi > 0) for yi, si in zip(y, scores, strict=True)) / len(y)  # type: ignore[union-attr]
+    return data_loss + reg_loss, accuracy
+
+
+def fit(
+    model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 50, lr: float = 1.0
+) -> list[tuple[float, float]]:
+    """Full-batch gradient descent with a linearly decaying rate; returns (loss, accuracy) per step."""
+    history = []
+    for k in range(steps):
+        loss, accuracy = hinge_loss(model, X, y)
+        model.zero_grad()
+        loss.backward()
+        rate = lr * (1.0 - 0.9 * k / steps)
+        for p in model.parameters():
+            p.data -= rate * p.grad
+        history.append((loss.data, accuracy))
+    return history

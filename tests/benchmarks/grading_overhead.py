@@ -1,0 +1,82 @@
+"""How much does grading through the autograder cost over running the same tests bare?
+
+For one lab and target it times, in the same run and on the same machine:
+  bare     `pytest <grader>` with the target on PYTHONPATH, then
+           `coverage run --branch -m pytest tests` in the target (the learner's tests under coverage)
+  labs     `labs grade LAB --target T` (sandboxed children, channel, reports, badges)
+  nox      `nox -s LAB -- --target T` with its environment reused (warm re-run)
+  cold     `nox -s LAB -- --target T` after deleting the environment (only with --cold)
+and prints each as a ratio to `bare` (median of --repeat runs):
+
+    python tests/benchmarks/grading_overhead.py lab-01 --target workspace --repeat 5 [--cold]
+
+Run it from the repository root with nox installed; `nox -s lab-01 --install-only` first creates the env.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from autograder.manifest import find  # noqa: E402
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lab", nargs="?", default="lab-01")
+    parser.add_argument("--target", default="workspace", choices=["workspace", "solution"])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold", action="store_true", help="also time a first run with a fresh environment")
+    args = parser.parse_args()
+
+    lab = find(args.lab)
+    env_dir = ROOT / ".nox" / lab.id
+    python = env_dir / "bin" / "python"
+    if not python.exists():
+        sys.exit(f"no environment at {env_dir}: run `nox -s {lab.id} --install-only` first")
+    target = lab.folder if args.target == "workspace" else lab.solution_dir
+    scratch = Path(tempfile.mkdtemp(prefix="labs-bench-"))
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONDONTWRITEBYTECODE": "1"}
+    grades = {**os.environ, "LABS_GRADES_DIR": str(scratch / "grades")}
+    bare_graders = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "autograder.plugin",
+                    str(lab.grader_dir)]  # fmt: skip
+    bare_tests = [str(python), "-m", "coverage", "run", f"--data-file={scratch / 'cov'}", "--branch",
+                  f"--source={target / lab.package}", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]  # fmt: skip
+    labs_cmd = [str(env_dir / "bin" / "labs"), "grade", lab.id, "--target", args.target]
+    nox_cmd = [sys.executable, "-m", "nox", "-s", lab.id, "--", "--target", args.target]
+
+    subprocess.run(labs_cmd, cwd=ROOT, env=grades, stdout=subprocess.DEVNULL, check=False)  # warm caches
+    rows: dict[str, list[float]] = {"bare": [], "labs": [], "nox": []}
+    for _ in range(args.repeat):
+        rows["bare"].append(timed(bare_graders, scratch, env) + timed(bare_tests, target, env))
+        rows["labs"].append(timed(labs_cmd, ROOT, grades))
+        rows["nox"].append(timed(nox_cmd, ROOT, grades))
+    if args.cold:
+        shutil.rmtree(env_dir)
+        rows["cold"] = [timed(nox_cmd, ROOT, grades)]
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    base = statistics.median(rows["bare"])
+    print(f"{lab.id} --target {args.target}, median of {args.repeat} runs ({os.cpu_count()} cores)")
+    for name, values in rows.items():
+        median = statistics.median(values)
+        print(f"  {name:<5} {median:7.2f} s   {median / base:5.2f}x bare")
+
+
+if __name__ == "__main__":
+    main()
