@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from autograder.results import GateResult
@@ -24,6 +24,7 @@ def measure(
     env: Mapping[str, str],
     limits: Limits,
     deadline: float,
+    hidden: Sequence[Path] = (),
 ) -> GateResult:
     """Run `<target_root>/tests` under coverage in a sandboxed child and read the result."""
     tests_dir = target_root / "tests"
@@ -47,7 +48,7 @@ def measure(
             f"--junitxml={junit}", "--rootdir", str(target_root), str(tests_dir),
         ]  # fmt: skip
         child_env = scrubbed_environment({**env, "PYTHONPATH": str(target_root)}, home)
-        child = Child(argv, cwd=target_root, env=child_env, limits=limits)
+        child = Child(argv, cwd=target_root, env=child_env, limits=limits, writable=[scratch], hidden=hidden)
         try:
             child.wait(timeout=max(1.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -91,7 +92,7 @@ def _read_coverage(
     cov.load()
     try:
         cov.json_report(outfile=str(report))
-    except coverage.exceptions.NoDataError:
+    except coverage.exceptions.CoverageException:  # no data, or a file that is not Python (syntax error)
         return 0.0, {}
     data = json.loads(report.read_text())
     missed: dict[str, str] = {}

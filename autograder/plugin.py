@@ -13,6 +13,7 @@ import json
 import os
 import random
 import time
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,17 +150,65 @@ class _Channel:
             data = data[written:]
 
 
-def _harness_fingerprint(config: pytest.Config) -> tuple[object, ...]:
-    """Identities of the pytest internals that decide outcomes; a learner patching them is detected."""
-    from _pytest import python, runner
+_WATCHED_HOOKS = (
+    "pytest_runtestloop",
+    "pytest_runtest_protocol",
+    "pytest_runtest_logstart",
+    "pytest_runtest_setup",
+    "pytest_runtest_call",
+    "pytest_runtest_teardown",
+    "pytest_runtest_makereport",
+    "pytest_runtest_logreport",
+    "pytest_runtest_logfinish",
+    "pytest_sessionfinish",
+)
+
+
+def _harness_fingerprint(config: pytest.Config, trusted_dir: str | None = None) -> tuple[object, ...]:
+    """Identities of everything that decides or reports an outcome: pytest's runner internals, the
+    implementations of the hooks on the reporting path and the reporter's own code. Taken at session
+    start (before any learner code is imported) and checked after every test; hooks added later by the
+    graders' own conftest files (under `trusted_dir`) are allowed."""
+    from _pytest import python, reports, runner
 
     hooks = config.hook
     impls = tuple(
-        impl.function
-        for hook in (hooks.pytest_runtest_call, hooks.pytest_runtest_makereport, hooks.pytest_runtest_protocol)
-        for impl in hook.get_hookimpls()
+        (name, impl.function)
+        for name in _WATCHED_HOOKS
+        for impl in getattr(hooks, name).get_hookimpls()
+        if not _is_trusted_conftest(config, impl.plugin, trusted_dir)
     )
-    return (python.Function.runtest, runner.CallInfo.from_call, runner.call_and_report, impls)
+    internals = (
+        python.Function.runtest,
+        python.Function.setup,
+        runner.CallInfo.from_call,
+        runner.call_and_report,
+        runner.runtestprotocol,
+        reports.TestReport.from_item_and_call,
+        describe,
+        _is_true,
+    )
+    own = tuple(
+        value
+        for cls in (_Reporter, _Channel, PartialCredit)
+        for value in vars(cls).values()
+        if callable(value) or isinstance(value, classmethod | staticmethod | property)
+    )
+    return internals, own, impls
+
+
+def _is_trusted_conftest(config: pytest.Config, plugin: object, trusted_dir: str | None) -> bool:
+    """A conftest module of the graders, registered by pytest under its own (existing) file name."""
+    if not trusted_dir or not isinstance(plugin, types.ModuleType):
+        return False
+    filename = getattr(plugin, "__file__", None)
+    return (
+        isinstance(filename, str)
+        and filename.startswith(trusted_dir + os.sep)
+        and os.path.basename(filename) == "conftest.py"
+        and config.pluginmanager.get_name(plugin) == filename
+        and os.path.isfile(filename)
+    )
 
 
 class _Reporter:
@@ -170,10 +219,16 @@ class _Reporter:
         self.channel = channel
         self.learner_root = Path(os.environ[LEARNER_ROOT_ENV]) if os.environ.get(LEARNER_ROOT_ENV) else None
         self.fingerprint: tuple[object, ...] | None = None
+        self.trusted_dir = str(config.rootpath)  # the graders' folder (--rootdir): their conftest files
         self.errors: dict[str, str] = {}
         self.started: dict[str, float] = {}
         self._points: dict[str, float | None] = {}
         self._credit: dict[str, PartialCredit] = {}
+
+    # -- start: nothing of the learner's has been imported yet -------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.fingerprint = _harness_fingerprint(self.config, self.trusted_dir)
 
     # -- collection ------------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
@@ -199,7 +254,6 @@ class _Reporter:
             for item in session.items
         ]
         self.channel.send(event="collected", tests=tests)
-        self.fingerprint = _harness_fingerprint(self.config)
 
     # -- running ---------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -214,6 +268,8 @@ class _Reporter:
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
         report = yield
+        # Each phase's outcome goes to the autograder as it happens: it, not this process, decides.
+        self.channel.send(event="phase", nodeid=item.nodeid, when=call.when, ok=call.excinfo is None)
         if call.excinfo is not None and item.nodeid not in self.errors:
             exc = call.excinfo.value
             if call.excinfo.errisinstance(pytest.skip.Exception):
@@ -229,7 +285,7 @@ class _Reporter:
         error = self.errors.get(nodeid)
         credit = self._credit.get(nodeid)
         score = 0.0
-        if _harness_fingerprint(self.config) != self.fingerprint:
+        if _harness_fingerprint(self.config, self.trusted_dir) != self.fingerprint:
             error = "the grading harness was modified during the run (pytest internals patched)"
         elif credit is not None and credit.checked:
             if credit.failures:

@@ -179,6 +179,8 @@ def outcome_line(number: int, outcome: TestOutcome, colour: bool) -> str:
     text = f"  {number:>3}  {mark}  {points:>7}  {outcome.nodeid.split('::', 1)[-1]}"
     if outcome.passed:
         return text
+    if outcome.feedback.startswith("NotImplementedError"):  # the stub: one short line is enough
+        return text + _paint(f"  (not implemented yet: {outcome.feedback.splitlines()[0][21:]})", "dim", colour)
     details = [f"checks: {outcome.doc}"] if outcome.doc else []
     details += sanitize(outcome.feedback).splitlines()[:12]
     return text + "\n" + "\n".join(_paint(f"                  {line}", "dim", colour) for line in details)

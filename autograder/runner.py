@@ -9,10 +9,12 @@ test alone, and the remaining tests go on in a fresh child.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import selectors
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.plugin import CHANNEL_ENV, LEARNER_ROOT_ENV
+from autograder.redact import Redactor
 from autograder.results import ExpectedTest, TestOutcome
 from autograder.sandbox import Child, Limits, scrubbed_environment
 from autograder.snapshot import copy_read_only, remove_tree
@@ -44,7 +47,7 @@ class GraderRun:
 class _Session:
     """One pytest child and its channel."""
 
-    def __init__(self, run: GraderRun, orders: dict[str, object], workdir: Path) -> None:
+    def __init__(self, run: GraderRun, orders: Mapping[str, object], workdir: Path) -> None:
         self.token = secrets.token_hex(16)
         orders = {**orders, "token": self.token}
         graders = copy_read_only([run.grader_dir], workdir / "graders") / run.grader_dir.name
@@ -66,8 +69,19 @@ class _Session:
             "--assert=plain", "-s", "-q", "--no-header", "--continue-on-collection-errors",
             "--rootdir", str(graders), "--confcutdir", str(graders), "-c", os.devnull, str(graders),
         ]  # fmt: skip
+        lab_folder = run.grader_dir.resolve().parent  # originals: graders and the reference solution
+        needed = (run.target_root.resolve(), workdir.resolve())
+        hidden = [] if any(path.is_relative_to(lab_folder) for path in needed) else [lab_folder]
         try:
-            self.child = Child(argv, cwd=home, env=env, limits=run.limits, pass_fds=(orders_read, results_write))
+            self.child = Child(
+                argv,
+                cwd=home,
+                env=env,
+                limits=run.limits,
+                pass_fds=(orders_read, results_write),
+                writable=[home],
+                hidden=hidden,
+            )
         finally:
             os.close(orders_read)
             os.close(results_write)
@@ -130,7 +144,8 @@ def collect(run: GraderRun, timeout: float) -> tuple[list[dict[str, object]], li
         try:
             while (event := session.next_event(deadline)) is not None:
                 if event["event"] == "collected":
-                    tests = [t for t in event.get("tests", []) if isinstance(t, dict)]  # type: ignore[union-attr]
+                    listed = event.get("tests")
+                    tests = [t for t in listed if isinstance(t, dict)] if isinstance(listed, list) else []
                 elif event["event"] == "collect_error":
                     errors.append(f"{event.get('path')}: {event.get('feedback')}")
                 elif event["event"] == "done":
@@ -151,10 +166,12 @@ def run_graders(
     """Run every expected test against the target; every test gets exactly one outcome, in `expected` order."""
     by_id = {test.nodeid: test for test in expected}
     outcomes: dict[str, TestOutcome] = {}
+    redact = Redactor(run.grader_dir, run.target_root)
 
     def settle(nodeid: str, passed: bool, score: float, feedback: str, duration: float = 0.0) -> None:
         if nodeid in outcomes or nodeid not in by_id:
             return
+        feedback = redact(feedback)
         test = by_id[nodeid]
         score = min(max(score, 0.0), test.points) if passed or score > 0 else 0.0
         outcome = TestOutcome(nodeid, test.doc, test.points, round(score, 4), passed, feedback, duration)
@@ -164,7 +181,9 @@ def run_graders(
 
     with tempfile.TemporaryDirectory(prefix="labs-grade-") as scratch:
         round_number = 0
-        while (remaining := [t.nodeid for t in expected if t.nodeid not in outcomes]) and time.monotonic() < deadline:
+        while (
+            remaining := [t.nodeid for t in expected if t.nodeid not in outcomes]
+        ) and time.monotonic() < deadline:
             round_number += 1
             workdir = Path(scratch, f"child-{round_number}")
             workdir.mkdir()
@@ -181,8 +200,16 @@ def run_graders(
                     why = "the test process ended without reporting this test"
                     settle(nodeid, False, 0.0, f"{why} ({session.child.describe_exit()})")
     for nodeid in (t.nodeid for t in expected if t.nodeid not in outcomes):
-        settle(nodeid, False, 0.0, "not run: the lab's time budget (lab_timeout) ran out before this test started")
+        settle(
+            nodeid,
+            False,
+            0.0,
+            "not run: the lab's time budget (lab_timeout) ran out before this test started",
+        )
     return [outcomes[t.nodeid] for t in expected]
+
+
+_PHASES = ("setup", "call", "teardown")
 
 
 def _drive(
@@ -192,8 +219,14 @@ def _drive(
     deadline: float,
     settle: Callable[..., None],
 ) -> None:
-    """Feed one child's events into `settle` until it finishes, dies or overruns."""
+    """Feed one child's events into `settle` until it finishes, dies or overruns.
+
+    A test passes only if the child reported, as they happened, its setup, call and teardown phases as
+    clean *and* then a passing result; a test that started but never sent its result (KeyboardInterrupt,
+    pytest.exit, os._exit, a hang) fails alone, and the caller resumes the rest in a fresh child.
+    """
     current: str | None = None
+    phases: dict[str, bool] = {}
     collected = False
     collect_errors: list[str] = []
     step_deadline = min(deadline, time.monotonic() + STARTUP_GRACE + run.test_timeout)
@@ -204,29 +237,66 @@ def _drive(
         elif kind == "collected" and not collected:
             collected = True
             tests = event.get("tests")
-            present = {t.get("nodeid") for t in tests if isinstance(t, dict)} if isinstance(tests, list) else set()
+            present = (
+                {t.get("nodeid") for t in tests if isinstance(t, dict)} if isinstance(tests, list) else set()
+            )
             reason = "\n".join(collect_errors) or "this test could not be collected"
             for nodeid in remaining:
                 if nodeid not in present:
                     settle(nodeid, False, 0.0, f"could not load the graders for this test:\n{reason}")
         elif kind == "start" and collected and current is None:
             current = str(event.get("nodeid"))
+            phases = {}
             step_deadline = min(deadline, time.monotonic() + run.test_timeout)
             continue
+        elif kind == "phase" and current is not None and event.get("nodeid") == current:
+            when = event.get("when")
+            if when in _PHASES and when not in phases:
+                phases[str(when)] = event.get("ok") is True
+            continue  # a phase does not extend the test's time
         elif kind == "result" and current is not None and event.get("nodeid") == current:
             score, duration = event.get("score"), event.get("duration")
+            clean = all(phases.get(when) is True for when in _PHASES)
+            claimed = event.get("passed") is True
+            feedback = str(event.get("feedback", ""))
+            if claimed and not clean:
+                feedback = "the test did not complete cleanly (an exception was swallowed or a phase went unreported)"
+                score = 0.0
             settle(
                 current,
-                event.get("passed") is True,
+                claimed and clean,
                 float(score) if isinstance(score, int | float) else 0.0,
-                str(event.get("feedback", "")),
+                feedback,
                 float(duration) if isinstance(duration, int | float) else 0.0,
             )
             current = None
         elif kind == "done":
-            session.child.wait(timeout=30)
-            return
-        step_deadline = min(deadline, time.monotonic() + (run.test_timeout if collected else STARTUP_GRACE) + 5)
+            break
+        step_deadline = min(
+            deadline, time.monotonic() + (run.test_timeout if collected else STARTUP_GRACE) + 5
+        )
+    else:
+        _overran_or_died(session, run, remaining, current, collected, collect_errors, deadline, settle)
+        return
+    # The child said it was done: a test it started but never finished stopped the whole session.
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        session.child.wait(timeout=30)
+    if current is not None:
+        settle(
+            current, False, 0.0, "this test stopped the test run (KeyboardInterrupt, pytest.exit or similar)"
+        )
+
+
+def _overran_or_died(
+    session: _Session,
+    run: GraderRun,
+    remaining: list[str],
+    current: str | None,
+    collected: bool,
+    collect_errors: list[str],
+    deadline: float,
+    settle: Callable[..., None],
+) -> None:
     timed_out = not session.closed
     session.child.kill()
     if current is not None:
@@ -240,7 +310,11 @@ def _drive(
             reason += f"; its last output:\n{tail}" if tail else ""
         settle(current, False, 0.0, reason)
     elif not collected:
-        why = "timed out while loading" if timed_out else f"stopped while loading ({session.child.describe_exit()})"
+        why = (
+            "timed out while loading"
+            if timed_out
+            else f"stopped while loading ({session.child.describe_exit()})"
+        )
         detail = "\n".join(collect_errors) or session.child.output_tail(1500).strip()
         message = f"the graders could not run: the test process {why}" + (f":\n{detail}" if detail else "")
         for nodeid in remaining:

@@ -3,19 +3,24 @@
 Each child gets a scrubbed environment, a temporary HOME and working directory, resource limits (memory,
 CPU time, processes, file size, no core dumps) and, where the OS allows unprivileged namespaces, its own
 user, PID and network namespaces via util-linux `unshare`: it cannot see or signal the autograder, and it
-has only a loopback interface (Unix sockets, such as the PostgreSQL service's, still work). Its stdout and
+has only a loopback interface (Unix sockets, such as the PostgreSQL service's, still work). There it also
+passes through the read-only jail (autograder.jail): everything but its own scratch folder is read-only and
+the lab's original folder looks empty. Without namespaces none of this applies (docs/security.md). Its stdout and
 stderr are drained by a thread that keeps only a bounded tail, so a learner printing gigabytes costs
 nothing but CPU time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import resource
 import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +59,39 @@ def namespaces_available() -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return probe.returncode == 0
+
+
+@functools.cache
+def jail_available() -> bool:
+    """Whether the read-only jail (autograder.jail) works here: probed once, with a real write attempt."""
+    if not namespaces_available():
+        return False
+    with tempfile.TemporaryDirectory(prefix="labs-jail-probe-") as scratch:
+        writable = Path(scratch, "writable")
+        writable.mkdir()
+        check = (
+            "import sys; open(sys.argv[1] + '/ok', 'w').close()\n"
+            "try:\n    open(sys.argv[2], 'w').close()\nexcept OSError:\n    sys.exit(0)\nsys.exit(1)"
+        )
+        command = [
+            *_jail_prefix([writable], [], loopback=False),
+            sys.executable, "-c", check, str(writable), str(Path(scratch, "outside")),
+        ]  # fmt: skip
+        try:
+            probe = subprocess.run(command, capture_output=True, timeout=20, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return probe.returncode == 0 and (writable / "ok").exists() and not Path(scratch, "outside").exists()
+
+
+def _jail_prefix(writable: Sequence[Path], hidden: Sequence[Path], *, loopback: bool) -> list[str]:
+    flags = [*_UNSHARE_FLAGS, "--net"] if loopback else list(_UNSHARE_FLAGS)
+    command = [shutil.which("unshare") or "unshare", *flags, sys.executable, "-I", "-m", "autograder.jail"]
+    for folder in writable:
+        command += ["--writable", str(folder)]
+    for folder in hidden:
+        command += ["--hide", str(folder)]
+    return [*command, *(["--loopback"] if loopback else []), "--"]
 
 
 def scrubbed_environment(extra: Mapping[str, str], home: Path) -> dict[str, str]:
@@ -131,15 +169,26 @@ class Child:
         env: Mapping[str, str],
         limits: Limits,
         pass_fds: Sequence[int] = (),
+        writable: Sequence[Path] | None = None,
+        hidden: Sequence[Path] = (),
     ) -> None:
+        """Start `argv`. With the jail, only `writable` (default: the folder holding the child's HOME) can
+        be written, and the `hidden` folders look empty; without it, see docs/security.md."""
         command = list(argv)
         env = dict(env)
-        if namespaces_available():
+        self.jailed = jail_available()
+        if self.jailed:
+            if writable is None:
+                writable = [Path(env["HOME"]).parent] if env.get("HOME") else [cwd]
+            command = [*_jail_prefix(writable, hidden, loopback=limits.isolate_network), *command]
+        elif namespaces_available():
             flags = [*_UNSHARE_FLAGS, "--net"] if limits.isolate_network else list(_UNSHARE_FLAGS)
             command = [shutil.which("unshare") or "unshare", *flags, *command]
             if limits.isolate_network:
                 env[NETNS_ENV] = "1"
-        nproc = 0 if os.getuid() == 0 and not namespaces_available() else _user_thread_count() + PROCESS_HEADROOM
+        nproc = (
+            0 if os.getuid() == 0 and not namespaces_available() else _user_thread_count() + PROCESS_HEADROOM
+        )
         self.process = subprocess.Popen(
             command,
             cwd=cwd,
@@ -170,16 +219,12 @@ class Child:
 
     def kill(self) -> None:
         """SIGKILL the child, its process group and every descendant still running."""
-        doomed = _descendants(self.process.pid) + [self.process.pid]
+        doomed = [*_descendants(self.process.pid), self.process.pid]
         for pid in doomed:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self.wait()
 
     def wait(self, timeout: float | None = None) -> int:

@@ -232,21 +232,24 @@ def _throwaway_cluster(bindir: Path) -> Iterator[str]:
             # use a private copy of the self-contained installation.
             bindir = _private_copy(bindir, root / "pg")
         log_path = root / "server.log"
-        with open(log_path, "wb") as log:
-            initdb = subprocess.run(
-                [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
-                 "--locale=C", "--no-sync", "--no-instructions"],
-                stdout=log, stderr=subprocess.STDOUT, cwd=root, timeout=120, **_run_as(user),
-            )  # fmt: skip
-            if initdb.returncode != 0:
-                raise UsageError(f"initdb failed: {_last_line(log_path)}")
-            settings = {**SERVER_SETTINGS, "unix_socket_directories": str(sockets), "port": str(PORT)}
-            args = [f"--{key.replace('_', '-')}={value}" for key, value in settings.items()]
-            server = subprocess.Popen(
-                [str(bindir / "postgres"), "-D", str(data), *args],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=root,
-                start_new_session=True, **_run_as(user),
-            )  # fmt: skip
+        try:
+            with open(log_path, "wb") as log:
+                initdb = subprocess.run(
+                    [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+                     "--locale=C", "--no-sync", "--no-instructions"],
+                    stdout=log, stderr=subprocess.STDOUT, cwd=root, timeout=120, **_run_as(user),
+                )  # fmt: skip
+                if initdb.returncode != 0:
+                    raise UsageError(f"initdb failed: {_last_line(log_path)}")
+                settings = {**SERVER_SETTINGS, "unix_socket_directories": str(sockets), "port": str(PORT)}
+                args = [f"--{key.replace('_', '-')}={value}" for key, value in settings.items()]
+                server = subprocess.Popen(
+                    [str(bindir / "postgres"), "-D", str(data), *args],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=root,
+                    start_new_session=True, **_run_as(user),
+                )  # fmt: skip
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise UsageError(f"could not run PostgreSQL from {bindir}: {exc}") from None
         watchdog.stdin.write(f"{server.pid}\n".encode())
         watchdog.stdin.flush()
         _wait_ready(server, data / "postmaster.pid", log_path)

@@ -1,0 +1,18 @@
+"""Adversarial submission: os.abort() while the package is imported"""
+import os
+os.abort()
+
+
+def add(a, b):
+    return a + b
+
+
+def mul(a, b):
+    return a * b
+
+
+def fib(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a

@@ -1,0 +1,18 @@
+"""Adversarial submission: sys.exit(0) while the package is imported"""
+import sys
+sys.exit(0)
+
+
+def add(a, b):
+    return a + b
+
+
+def mul(a, b):
+    return a * b
+
+
+def fib(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a

@@ -1,0 +1,13 @@
+"""Adversarial submission: fib raises GeneratorExit (add and mul honest: 5)"""
+
+
+def add(a, b):
+    return a + b
+
+
+def mul(a, b):
+    return a * b
+
+
+def fib(n):
+    raise GeneratorExit
