@@ -1,0 +1,533 @@
+"""Hidden graders, Part 1: `check` on a table of (reader, writer) cases from the Avro specification.
+
+Each case states the SET of incompatibility locations expected (JSON pointers into the reader's
+schema, as the README defines them); an empty set means compatible.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from evolution import InvalidSchemaError, check
+
+
+def rec(name, *fields, **extra):
+    return {"type": "record", "name": name, "fields": list(fields), **extra}
+
+
+def f(name, ftype, **extra):
+    return {"name": name, "type": ftype, **extra}
+
+
+def arr(items):
+    return {"type": "array", "items": items}
+
+
+def mp(values):
+    return {"type": "map", "values": values}
+
+
+def enum(name, *symbols, **extra):
+    return {"type": "enum", "name": name, "symbols": list(symbols), **extra}
+
+
+def fixed(name, size, **extra):
+    return {"type": "fixed", "name": name, "size": size, **extra}
+
+
+def _short(schema) -> str:
+    text = schema if isinstance(schema, str) else json.dumps(schema, separators=(",", ":"))
+    return text if len(text) <= 260 else text[:257] + "..."
+
+
+def run_cases(credit, cases) -> None:
+    """One partial-credit case per (label, reader, writer, expected locations)."""
+    credit.total = len(cases)
+    for label, reader, writer, expected in cases:
+        want = set(expected)
+        where = f"{label}: check(reader={_short(reader)}, writer={_short(writer)})"
+        try:
+            result = check(reader, writer)
+            compatible = result.compatible
+            problems = list(result.incompatibilities)
+            locations = [p.location for p in problems]
+        except Exception as exc:
+            credit.check(False, f"{where} raised {type(exc).__name__}: {exc}")
+            continue
+        if type(compatible) is not bool or not all(type(loc) is str for loc in locations):
+            credit.check(False, f"{where}: Result.compatible must be a bool and every location a str")
+            continue
+        got = set(locations)
+        ok = got == want and compatible is (not want) and (bool(problems) is (not compatible))
+        expected_text = "compatible" if not want else f"incompatible at {sorted(want)}"
+        credit.check(
+            ok,
+            f"{where}: expected {expected_text}; got compatible={compatible} with locations "
+            f"{sorted(got)} (the README, Part 1 'Locations', defines where each problem is reported)",
+        )
+
+
+# -------------------------------------------------------------------------------------------------
+PRIMS = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"]
+PROMOTIONS = [
+    ("long", "int"),
+    ("float", "int"),
+    ("double", "int"),
+    ("float", "long"),
+    ("double", "long"),
+    ("double", "float"),
+    ("bytes", "string"),
+    ("string", "bytes"),
+]
+NOT_PROMOTIONS = [
+    ("int", "long"),
+    ("int", "float"),
+    ("int", "double"),
+    ("long", "double"),
+    ("long", "float"),
+    ("float", "double"),
+    ("string", "int"),
+    ("int", "string"),
+    ("boolean", "int"),
+    ("int", "boolean"),
+    ("null", "int"),
+    ("int", "null"),
+    ("string", "null"),
+    ("bytes", "int"),
+    ("long", "string"),
+    ("float", "string"),
+    ("boolean", "string"),
+    ("double", "bytes"),
+]
+
+
+@pytest.mark.points(8)
+def test_primitives_and_promotions(partial_credit):
+    """Primitive types: identical types, the specification's promotions, and everything else refused."""
+    cases = [(f"same primitive {p}", p, p, []) for p in PRIMS]
+    cases += [(f"promotion {w} -> {r}", r, w, []) for r, w in PROMOTIONS]
+    cases += [(f"no promotion {w} -> {r}", r, w, [""]) for r, w in NOT_PROMOTIONS]
+    cases += [
+        ("primitive written as an object", {"type": "long"}, {"type": "int"}, []),
+        ("primitive objects, narrowing", {"type": "int"}, "long", [""]),
+        ("promotion inside a record", rec("R", f("a", "double")), rec("R", f("a", "long")), []),
+        ("narrowing inside a record", rec("R", f("a", "int")), rec("R", f("a", "long")), ["/fields/0/type"]),
+        (
+            "bytes/string inside a record",
+            rec("R", f("a", "string"), f("b", "bytes")),
+            rec("R", f("a", "bytes"), f("b", "string")),
+            [],
+        ),
+    ]
+    run_cases(partial_credit, cases)
+
+
+PERSON = rec("Person", f("id", "int"))
+
+
+@pytest.mark.points(10)
+def test_records(partial_credit):
+    """Records: names and aliases, field matching by name and alias, defaults, nesting, several problems."""
+    cases = [
+        ("identical record", PERSON, PERSON, []),
+        ("writer-only field is skipped", PERSON, rec("Person", f("id", "int"), f("x", "string")), []),
+        (
+            "reader-only field with a default",
+            rec("Person", f("id", "int"), f("n", "string", default="")),
+            PERSON,
+            [],
+        ),
+        (
+            "reader-only field without a default",
+            rec("Person", f("id", "int"), f("age", "int")),
+            PERSON,
+            ["/fields/1"],
+        ),
+        (
+            "the README example",
+            rec("P", f("id", "string"), f("age", "int")),
+            rec("P", f("id", "int")),
+            ["/fields/0/type", "/fields/1"],
+        ),
+        (
+            "fields in another order",
+            rec("R", f("b", "string"), f("a", "long")),
+            rec("R", f("a", "int"), f("b", "string")),
+            [],
+        ),
+        (
+            "another order with one bad field",
+            rec("R", f("b", "string"), f("a", "int")),
+            rec("R", f("a", "int"), f("b", "int")),
+            ["/fields/0/type"],
+        ),
+        (
+            "different record names: only the name is reported",
+            rec("P", f("a", "string")),
+            rec("Q", f("a", "int")),
+            ["/name"],
+        ),
+        (
+            "names compared unqualified (different namespaces)",
+            rec("com.new.User", f("id", "int")),
+            rec("com.old.User", f("id", "int")),
+            [],
+        ),
+        (
+            "namespace attribute against a dotted name",
+            rec("User", f("id", "long"), namespace="a.b"),
+            rec("x.y.User", f("id", "int")),
+            [],
+        ),
+        ("reader alias names the writer", rec("Human", f("id", "int"), aliases=["Person"]), PERSON, []),
+        (
+            "reader alias in the reader's namespace",
+            rec("Human", f("id", "int"), namespace="a", aliases=["Person"]),
+            rec("a.Person", f("id", "int")),
+            [],
+        ),
+        ("writer aliases do not count", PERSON, rec("Human", f("id", "int"), aliases=["Person"]), ["/name"]),
+        ("field alias matches a writer field", rec("Person", f("key", "long", aliases=["id"])), PERSON, []),
+        (
+            "field alias with a bad type",
+            rec("Person", f("key", "string", aliases=["uid", "id"])),
+            PERSON,
+            ["/fields/0/type"],
+        ),
+        (
+            "field alias with nothing to match",
+            rec("Person", f("key", "long", aliases=["uid"])),
+            PERSON,
+            ["/fields/0"],
+        ),
+        (
+            "optional reader-only field",
+            rec("Person", f("id", "int"), f("email", ["null", "string"], default=None)),
+            PERSON,
+            [],
+        ),
+        (
+            "nested record, field missing",
+            rec("R", f("a", rec("Inner", f("x", "long"), f("y", "string")))),
+            rec("R", f("a", rec("Inner", f("x", "int")))),
+            ["/fields/0/type/fields/1"],
+        ),
+        (
+            "nested record, name mismatch",
+            rec("R", f("a", rec("Inner", f("x", "long")))),
+            rec("R", f("a", rec("Other", f("x", "int")))),
+            ["/fields/0/type/name"],
+        ),
+        (
+            "nested names inherit namespaces and compare unqualified",
+            rec("a.R", f("x", rec("Inner", f("v", "long")))),
+            rec("b.R", f("x", rec("Inner", f("v", "int")))),
+            [],
+        ),
+        (
+            "several problems at once",
+            rec(
+                "R",
+                f("a", "int"),
+                f("b", "string"),
+                f("c", "boolean"),
+                f("d", "long", default=0),
+                f("e", "double"),
+            ),
+            rec("R", f("a", "string"), f("b", "string"), f("c", "int"), f("x", "int")),
+            ["/fields/0/type", "/fields/2/type", "/fields/4"],
+        ),
+        ("record against a primitive", PERSON, "int", [""]),
+        ("primitive against a record", "string", PERSON, [""]),
+        ("empty reader record reads anything with that name", rec("Person"), PERSON, []),
+        ("empty writer record", rec("Person", f("id", "int", default=0)), rec("Person"), []),
+        (
+            "record with a default record field",
+            rec("R", f("a", "int"), f("s", rec("S", f("x", "int")), default={"x": 1})),
+            rec("R", f("a", "int")),
+            [],
+        ),
+    ]
+    run_cases(partial_credit, cases)
+
+
+COLOR = enum("Color", "RED", "GREEN", "BLUE")
+
+
+@pytest.mark.points(8)
+def test_enums_and_fixed(partial_credit):
+    """Enums (symbols, reader default, names, aliases) and fixed (size, name, aliases)."""
+    cases = [
+        ("identical enum", COLOR, COLOR, []),
+        ("reader has more symbols", enum("Color", "RED", "GREEN", "BLUE", "PINK"), COLOR, []),
+        ("symbols in another order", enum("Color", "BLUE", "RED", "GREEN"), COLOR, []),
+        ("writer symbol missing, no default", enum("Color", "RED", "GREEN"), COLOR, ["/symbols"]),
+        ("writer symbol missing, reader default", enum("Color", "RED", "GREEN", default="RED"), COLOR, []),
+        ("two symbols missing, one location", enum("Color", "RED"), COLOR, ["/symbols"]),
+        ("enum name mismatch: only the name", enum("Colour", "RED"), COLOR, ["/name"]),
+        ("enum alias", enum("Colour", "RED", "GREEN", "BLUE", aliases=["Color"]), COLOR, []),
+        ("enum namespaces differ", enum("x.Color", "RED", "GREEN", "BLUE"), enum("y.Color", "RED"), []),
+        (
+            "enum inside a record",
+            rec("R", f("c", enum("Color", "RED", "GREEN"))),
+            rec("R", f("c", COLOR)),
+            ["/fields/0/type/symbols"],
+        ),
+        ("enum against a string", "string", COLOR, [""]),
+        ("string against an enum", COLOR, "string", [""]),
+        ("identical fixed", fixed("MD5", 16), fixed("MD5", 16), []),
+        ("fixed size mismatch", fixed("MD5", 16), fixed("MD5", 20), ["/size"]),
+        ("fixed name mismatch: only the name", fixed("SHA", 16), fixed("MD5", 20), ["/name"]),
+        ("fixed alias", fixed("Hash", 16, aliases=["MD5"]), fixed("MD5", 16), []),
+        ("fixed namespaces differ", fixed("a.MD5", 16), fixed("b.MD5", 16), []),
+        (
+            "fixed inside a record",
+            rec("R", f("h", fixed("MD5", 4))),
+            rec("R", f("h", fixed("MD5", 8))),
+            ["/fields/0/type/size"],
+        ),
+        ("fixed against bytes", fixed("MD5", 16), "bytes", [""]),
+        ("bytes against fixed", "bytes", fixed("MD5", 16), [""]),
+        ("zero-size fixed", fixed("Empty", 0), fixed("Empty", 0), []),
+        ("fixed against an enum of the same name", fixed("X", 1), enum("X", "A"), [""]),
+    ]
+    run_cases(partial_credit, cases)
+
+
+R_STR = rec("R", f("a", "string"))
+R_INT = rec("R", f("a", "int"))
+
+
+@pytest.mark.points(10)
+def test_unions(partial_credit):
+    """Unions on either side: every writer branch must resolve, the first matching reader branch is used."""
+    cases = [
+        ("reader union has the writer's type", ["null", "string"], "string", []),
+        ("reader union branch by promotion", ["null", "long"], "int", []),
+        ("no reader branch matches", ["null", "string"], "int", [""]),
+        ("writer union, one branch unreadable", "string", ["null", "string"], [""]),
+        ("writer union, every branch readable", "long", ["int", "long"], []),
+        ("writer union, a later branch unreadable", "int", ["int", "long"], [""]),
+        ("unions in another order", ["string", "null"], ["null", "string"], []),
+        ("writer union has an extra branch", ["null", "string"], ["null", "string", "int"], [""]),
+        ("union against union with promotions", ["null", "double"], ["int", "null", "float"], []),
+        ("bad field in the chosen reader branch", ["null", R_STR], R_INT, ["/1/fields/0/type"]),
+        (
+            "array branch chosen by its items' name, then resolved",
+            ["null", arr(R_STR)],
+            arr(R_INT),
+            ["/1/items/fields/0/type"],
+        ),
+        (
+            "first matching branch is used (alias), not the best one",
+            [rec("X", f("a", "string"), aliases=["R"]), rec("R", f("a", "int"))],
+            R_INT,
+            ["/0/fields/0/type"],
+        ),
+        (
+            "record branch picked by name",
+            [rec("A", f("x", "int")), rec("B", f("y", "int"))],
+            rec("B", f("y", "int")),
+            [],
+        ),
+        ("enum branch picked by name", [enum("E1", "A"), enum("E2", "B")], enum("E2", "B"), []),
+        ("fixed branch needs the same size", ["null", fixed("F", 2)], fixed("F", 3), [""]),
+        (
+            "fixed branch of the right size is chosen",
+            [fixed("G", 3), fixed("F", 2), "bytes"],
+            fixed("F", 2),
+            [],
+        ),
+        ("union against union, a writer branch unmatched", ["null", "int"], ["null", "string"], [""]),
+        ("map branch with promoted values", ["null", mp("long")], mp("int"), []),
+        (
+            "optional field against a primitive",
+            rec("R", f("a", ["null", "string"], default=None)),
+            R_INT,
+            ["/fields/0/type"],
+        ),
+        (
+            "writer union of records against reader union",
+            ["null", rec("R", f("a", "long"), f("b", "string", default=""))],
+            ["null", R_INT],
+            [],
+        ),
+        ("writer union with a bad record branch", ["null", R_STR], ["null", R_INT], ["/1/fields/0/type"]),
+        (
+            "deep location inside the third reader branch",
+            ["string", "null", arr(R_STR)],
+            ["null", arr(R_INT)],
+            ["/2/items/fields/0/type"],
+        ),
+        (
+            "record branch by unqualified name",
+            ["null", rec("x.R", f("a", "long"))],
+            rec("y.R", f("a", "int")),
+            [],
+        ),
+        (
+            "two writer branches failing in two reader branches",
+            ["null", R_STR, arr("string")],
+            [R_INT, arr("int")],
+            ["/1/fields/0/type", ""],
+        ),
+    ]
+    run_cases(partial_credit, cases)
+
+
+def linked(value_type, *extra, name="Node"):
+    return rec(name, f("value", value_type), f("next", ["null", name]), *extra)
+
+
+@pytest.mark.points(8)
+def test_arrays_maps_recursion(partial_credit):
+    """Arrays and maps, recursive types, and named types used again by reference."""
+    enum_twice = rec("R", f("x", enum("E", "A")), f("y", "E"))
+    enum_twice_wider = rec("R", f("x", enum("E", "A", "B")), f("y", "E"))
+    inner = rec("Inner", f("v", "int"))
+    inner_long = rec("Inner", f("v", "long"))
+    tree = rec("Tree", f("v", "int"), f("kids", arr("Tree")), f("tags", mp("Tree")))
+    tree_long = rec("Tree", f("v", "long"), f("kids", arr("Tree")), f("tags", mp("Tree")))
+    a_then_b = rec("A", f("b", rec("B", f("back", ["null", "A"]), f("n", "int"))))
+    a_then_b_long = rec("A", f("b", rec("B", f("back", ["null", "A"]), f("n", "long"))))
+    cases = [
+        ("array items promoted", arr("long"), arr("int"), []),
+        ("array items narrowed", arr("int"), arr("long"), ["/items"]),
+        ("map values promoted", mp("double"), mp("int"), []),
+        ("map values incompatible", mp("int"), mp("string"), ["/values"]),
+        ("array against map", arr("int"), mp("int"), [""]),
+        ("map against array", mp("int"), arr("int"), [""]),
+        ("array of arrays", arr(arr("int")), arr(arr("long")), ["/items/items"]),
+        (
+            "map of arrays of records",
+            mp(arr(rec("R", f("a", "int"), f("b", "int")))),
+            mp(arr(rec("R", f("a", "int")))),
+            ["/values/items/fields/1"],
+        ),
+        ("array of unions", arr(["null", "string"]), arr(["null", "int"]), ["/items"]),
+        ("identical linked list", linked("int"), linked("int"), []),
+        ("recursive type, compatible change", linked("long"), linked("int"), []),
+        (
+            "recursive type, incompatible change reported once",
+            linked("int"),
+            linked("long"),
+            ["/fields/0/type"],
+        ),
+        (
+            "recursive type with a new required field",
+            linked("int", f("w", "int")),
+            linked("int"),
+            ["/fields/2"],
+        ),
+        ("recursion through an array and a map", tree, tree, []),
+        ("recursion through an array and a map, bad field", tree, tree_long, ["/fields/0/type"]),
+        ("mutual recursion", a_then_b_long, a_then_b, []),
+        ("mutual recursion, bad field", a_then_b, a_then_b_long, ["/fields/0/type/fields/1/type"]),
+        (
+            "a named pair is compared once, where first met",
+            enum_twice,
+            enum_twice_wider,
+            ["/fields/0/type/symbols"],
+        ),
+        (
+            "reference inside a union, compared at the definition",
+            rec("R", f("a", inner), f("b", ["null", "Inner"])),
+            rec("R", f("a", inner_long), f("b", ["null", "Inner"])),
+            ["/fields/0/type/fields/0/type"],
+        ),
+        (
+            "writer defines the type in another field than the reader",
+            rec("R", f("x", enum("E", "A")), f("y", "E")),
+            rec("R", f("y", enum("E", "A", "B", "C")), f("x", "E")),
+            ["/fields/0/type/symbols"],
+        ),
+        (
+            "namespaced reference by full and short name",
+            rec("a.R", f("x", enum("E", "A", "B")), f("y", "a.E"), f("z", "E")),
+            rec("b.R", f("x", enum("E", "A")), f("y", "b.E"), f("z", "E")),
+            [],
+        ),
+    ]
+    run_cases(partial_credit, cases)
+
+
+INVALID = [
+    ("not valid JSON text", '{"type": '),
+    ("a number", 42),
+    ("null", None),
+    ("a boolean", True),
+    ("unknown type name", "Nope"),
+    ("unknown type", {"type": "wat"}),
+    ("type not a string", {"type": 3}),
+    ("undefined name in a field", rec("R", f("a", "Missing"))),
+    ("name used before its definition", rec("R", f("a", "E"), f("b", enum("E", "A")))),
+    ("record without fields", {"type": "record", "name": "R"}),
+    ("fields not a list", {"type": "record", "name": "R", "fields": {"a": "int"}}),
+    ("record without a name", {"type": "record", "fields": []}),
+    ("field without a name", rec("R", {"type": "int"})),
+    ("field without a type", rec("R", {"name": "a"})),
+    ("duplicate field names", rec("R", f("a", "int"), f("a", "long"))),
+    ("invalid record name", rec("1abc", f("a", "int"))),
+    ("invalid field name", rec("R", f("a-b", "int"))),
+    ("invalid namespace part", rec("R", f("a", "int"), namespace="a..b")),
+    ("duplicate enum symbols", enum("E", "A", "A")),
+    ("invalid enum symbol", enum("E", "A", "2B")),
+    ("enum default not a symbol", enum("E", "A", default="B")),
+    ("enum without symbols", {"type": "enum", "name": "E"}),
+    ("negative fixed size", fixed("F", -1)),
+    ("non-integer fixed size", fixed("F", 2.5)),
+    ("fixed size as a string", fixed("F", "4")),
+    ("fixed without a size", {"type": "fixed", "name": "F"}),
+    ("array without items", {"type": "array"}),
+    ("map without values", {"type": "map"}),
+    ("union inside a union", ["null", ["int", "string"]]),
+    ("duplicate primitive branches", ["int", "int"]),
+    ("two array branches", ["null", arr("int"), arr("string")]),
+    ("two map branches", [mp("int"), mp("long")]),
+    ("the same named type twice in a union", [enum("E", "A"), "E"]),
+    ("int default is a string", rec("R", f("a", "int", default="x"))),
+    ("string default is a number", rec("R", f("a", "string", default=1))),
+    ("int default out of range", rec("R", f("a", "int", default=2**40))),
+    ("boolean default is a number", rec("R", f("a", "boolean", default=0))),
+    ("union default fits no branch", rec("R", f("a", ["null", "string"], default=5))),
+    ("record default lacks a field", rec("R", f("s", rec("S", f("x", "int")), default={}))),
+    ("array default is not a list", rec("R", f("a", arr("int"), default=1))),
+    ("redefined name", rec("R", f("a", rec("R", f("b", "int"))))),
+]
+
+
+@pytest.mark.points(6)
+def test_json_text_and_invalid_schemas(partial_credit):
+    """Schemas as JSON text work; invalid schemas (either side) raise InvalidSchemaError, never crash."""
+    readme_reader = rec("P", f("id", "string"), f("age", "int"))
+    readme_writer = rec("P", f("id", "int"))
+    text_cases = [
+        ("JSON text primitives", '"long"', '"int"', []),
+        ("JSON text array", '{"type": "array", "items": "long"}', '{"type":"array","items":"int"}', []),
+        (
+            "JSON text records",
+            json.dumps(readme_reader),
+            json.dumps(readme_writer, indent=2),
+            ["/fields/0/type", "/fields/1"],
+        ),
+        ("JSON text union", '["null", "string"]', '"string"', []),
+        ("JSON text against a dict", json.dumps(COLOR), enum("Color", "RED", "BLACK"), ["/symbols"]),
+    ]
+    run_cases(partial_credit, text_cases)
+    partial_credit.total = len(text_cases) + 2 * len(INVALID)
+    for label, bad in INVALID:
+        for side in ("reader", "writer"):
+            args = (bad, "int") if side == "reader" else ("int", bad)
+            try:
+                check(*args)
+                outcome = "returned a Result"
+            except InvalidSchemaError:
+                outcome = None
+            except Exception as exc:
+                outcome = f"raised {type(exc).__name__}: {exc}"
+            partial_credit.check(
+                outcome is None,
+                f"invalid schema as {side} ({label}: {_short(bad) if bad is not None else 'None'}) must "
+                f"raise InvalidSchemaError, but check {outcome} (README Part 1 lists what to reject)",
+            )
