@@ -14,7 +14,7 @@ import os
 import random
 import time
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,17 @@ def partial_credit(request: pytest.FixtureRequest) -> PartialCredit:
     credit = PartialCredit()
     request.node.stash[_CREDIT_KEY] = credit
     return credit
+
+
+_NOTES_KEY = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def grader_note(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """`grader_note(text)` adds a line the learner sees whatever the outcome (e.g. a measured speed)."""
+    notes: list[str] = []
+    request.node.stash[_NOTES_KEY] = notes
+    return notes.append
 
 
 @pytest.fixture(scope="session")
@@ -224,6 +235,7 @@ class _Reporter:
         self.started: dict[str, float] = {}
         self._points: dict[str, float | None] = {}
         self._credit: dict[str, PartialCredit] = {}
+        self._notes: dict[str, list[str]] = {}
 
     # -- start: nothing of the learner's has been imported yet -------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -295,12 +307,13 @@ class _Reporter:
                 score = item_points or 0.0
         elif error is None:
             score = item_points or 0.0
+        notes = "\n".join(self._notes.pop(nodeid, []))
         self.channel.send(
             event="result",
             nodeid=nodeid,
             passed=error is None,
             score=score,
-            feedback=error or "",
+            feedback="\n".join(part for part in (error, notes) if part),
             duration=time.perf_counter() - self.started.get(nodeid, time.perf_counter()),
         )
 
@@ -310,6 +323,9 @@ class _Reporter:
         credit = item.stash.get(_CREDIT_KEY, None)
         if credit is not None:
             self._credit[item.nodeid] = credit
+        notes = item.stash.get(_NOTES_KEY, None)
+        if notes:
+            self._notes[item.nodeid] = [str(note)[:300] for note in notes[:5]]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.channel.send(event="done")

@@ -178,7 +178,8 @@ def outcome_line(number: int, outcome: TestOutcome, colour: bool) -> str:
     points = f"{outcome.score:g}/{outcome.max_score:g}"
     text = f"  {number:>3}  {mark}  {points:>7}  {outcome.nodeid.split('::', 1)[-1]}"
     if outcome.passed:
-        return text
+        notes = sanitize(outcome.feedback).splitlines()[:5]  # a passing test may carry grader notes
+        return "\n".join([text, *(_paint(f"                  {line}", "dim", colour) for line in notes)])
     if outcome.feedback.startswith("NotImplementedError"):  # the stub: one short line is enough
         return text + _paint(f"  (not implemented yet: {outcome.feedback.splitlines()[0][21:]})", "dim", colour)
     details = [f"checks: {outcome.doc}"] if outcome.doc else []

@@ -157,7 +157,12 @@ def usable_java_home(java: Java, work_dir: Path) -> Path:
 def spark_conf(work_dir: Path, master: str = "local[2]") -> dict[str, str]:
     """The settings of the grading session: local, small, quiet, no UI, everything under `work_dir`."""
     log_config = work_dir / "log4j2.properties"
-    java_options = " ".join((*_JVM_OPTIONS, f"-Dlog4j2.configurationFile={log_config.as_uri()}"))
+    java_options = " ".join((
+        *_JVM_OPTIONS,
+        f"-Dlog4j2.configurationFile={log_config.as_uri()}",
+        # Spark's scratch space (spark.local.dir defaults to it); the grading sandbox's /tmp is read-only.
+        f"-Djava.io.tmpdir={work_dir / 'tmp'}",
+    ))
     return {
         "spark.master": master,
         "spark.app.name": "labs-grading",
@@ -184,6 +189,7 @@ def start_spark(work_dir: Path, master: str = "local[2]") -> Any:
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     (work_dir / "log4j2.properties").write_text(_LOG4J2, encoding="utf-8")
+    (work_dir / "tmp").mkdir(exist_ok=True)
 
     from pyspark.sql import SparkSession
 
