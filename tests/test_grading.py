@@ -11,8 +11,8 @@ import pytest
 
 from autograder.cli import main
 from autograder.grading import expected_tests, grade, resolve_target
-from autograder.manifest import find
-from autograder.sandbox import Limits
+from autograder.manifest import discover, find
+from autograder.sandbox import Limits, jail_available
 
 
 def write_target(root: Path, source: str, tests: str = "") -> Path:
@@ -54,16 +54,17 @@ def test_solution_scores_full_marks_and_writes_reports(
     assert "lab-90" in (grades / "lab-90" / "summary.md").read_text()
     badge = (grades / "badges" / "lab-90.svg").read_text()
     assert "10/10" in badge and "#4C1" in badge.upper()
-    assert "1/1" in (grades / "badges" / "progress.svg").read_text()
+    assert f">1/{len(discover())}<" in (grades / "badges" / "progress.svg").read_text()
 
 
 def test_stub_scores_zero_and_fails_the_gate(grades: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["grade", "90"]) == 1
     out = capsys.readouterr().out
-    assert "0 / 10 points" in out and "NotImplementedError: add" in out and "toy/__init__.py:5 in add" in out
+    assert "0 / 10 points" in out and "test_add  (not implemented yet: add)" in out
     assert "coverage gate NOT MET" in out and "fix your failing tests" in out
     results = json.loads((grades / "lab-90" / "results.json").read_text())
     assert results["score"] == 0 and results["extra_data"]["coverage_gate_met"] is False
+    assert "toy/__init__.py:5 in add" in results["tests"][0]["output"]
     assert "#E05D44" in (grades / "badges" / "lab-90.svg").read_text().upper()
 
 
@@ -74,10 +75,10 @@ def test_partial_credit_and_feedback(
     assert main(["grade", "lab-90", "--target", str(target)]) == 1
     results = json.loads((grades / "lab-90" / "results.json").read_text())
     scores = {t["name"].split(":")[0]: t["score"] for t in results["tests"]}
-    # fib is right for n = 0, 1, 2 only: 3 of 5 cases -> 3 points of 5
-    assert scores == {"test_add": 2, "test_mul": 0, "test_fib": 3.0, "Coverage gate": 0}
+    # fib is right for n = 0 and 1 only: 2 of 5 cases -> 2 points of 5
+    assert scores == {"test_add": 2, "test_mul": 0, "test_fib": 2.0, "Coverage gate": 0}
     fib = next(t for t in results["tests"] if t["name"].startswith("test_fib"))
-    assert "3/5 cases passed" in fib["output"] and "fib(10) returned 0, expected 55" in fib["output"]
+    assert "2/5 cases passed" in fib["output"] and "fib(10) returned 0, expected 55" in fib["output"]
     mul = next(t for t in results["tests"] if t["name"].startswith("test_mul"))
     assert mul["output"] == "mul(4, 5) returned 21, expected 20"
     assert "assert" not in mul["output"], "grader source must never be shown"
@@ -90,7 +91,7 @@ def test_gate_reports_missed_lines(grades: Path, tmp_path: Path) -> None:
     result = grade(lab, resolve_target(lab, str(target)), python=__import__("sys").executable)
     assert result.score == 5.0 + 2.0  # add, mul, and fib right for n = 0, 1 (2 of 5 cases -> 2 points)
     assert result.gate.percent is not None and result.gate.percent < 90 and not result.gate.met
-    assert result.gate.missed == {"toy/__init__.py": "5, 8-10"}
+    assert result.gate.missed == {"toy/__init__.py": "5, 8-10; partial branches at 8"}
     assert result.gate.tests_passed == 1 and result.gate.tests_failed == 0
 
 
@@ -157,5 +158,6 @@ def test_workspace_changes_made_while_grading_are_restored(toy_copy: Path, grade
     lab = find("lab-90")
     result = grade(lab, resolve_target(lab, "workspace"), python=__import__("sys").executable)
     assert mine.read_text() == planted and not (toy_copy / "toy" / "extra.py").exists()
-    assert any("restored" in note for note in result.notes)
+    # In the jail the lab folder is not even visible; without it, the autograder restores the files.
+    assert any("restored" in note for note in result.notes) != jail_available()
     mine.write_text(original)

