@@ -181,7 +181,9 @@ def outcome_line(number: int, outcome: TestOutcome, colour: bool) -> str:
         notes = sanitize(outcome.feedback).splitlines()[:5]  # a passing test may carry grader notes
         return "\n".join([text, *(_paint(f"                  {line}", "dim", colour) for line in notes)])
     if outcome.feedback.startswith("NotImplementedError"):  # the stub: one short line is enough
-        return text + _paint(f"  (not implemented yet: {outcome.feedback.splitlines()[0][21:]})", "dim", colour)
+        return text + _paint(
+            f"  (not implemented yet: {outcome.feedback.splitlines()[0][21:]})", "dim", colour
+        )
     details = [f"checks: {outcome.doc}"] if outcome.doc else []
     details += sanitize(outcome.feedback).splitlines()[:12]
     return text + "\n" + "\n".join(_paint(f"                  {line}", "dim", colour) for line in details)

@@ -13,7 +13,9 @@ from autograder.reports import outcome_line, results_json, sanitize, terminal_su
 from autograder.results import GateResult, LabResult, TestOutcome
 
 
-def make_result(feedback: str = "mul(4, 5) returned 21, expected 20", gate: GateResult | None = None) -> LabResult:
+def make_result(
+    feedback: str = "mul(4, 5) returned 21, expected 20", gate: GateResult | None = None
+) -> LabResult:
     outcomes = [
         TestOutcome("t.py::test_a", "Adds.", 2.0, 2.0, True, ""),
         TestOutcome("t.py::test_b", "Multiplies.", 3.0, 0.0, False, feedback, 0.5),
@@ -76,7 +78,9 @@ def test_terminal_lines() -> None:
     assert outcome_line(3, stub, colour=False).endswith("(not implemented yet: add (README Part A))")
     gate = GateResult(90.0, 50.0, 1, 2, missed={"toy/x.py": "3-4"})
     text = terminal_summary(make_result(gate=gate), ".grades/lab-90", colour=False)
-    assert "coverage gate NOT MET: 50.0% covered (needs 90%)" in text and "not covered in toy/x.py: 3-4" in text
+    assert (
+        "coverage gate NOT MET: 50.0% covered (needs 90%)" in text and "not covered in toy/x.py: 3-4" in text
+    )
     assert "NOT PASSED in 1.2 s" in text
     assert "coverage gate NOT MET: no data" in terminal_summary(
         make_result(gate=GateResult(90.0, None, 0, 0, problem="no data")), "r", colour=False
