@@ -135,7 +135,10 @@ def has_vector_module(java: Java) -> bool:
     try:
         done = subprocess.run(
             [str(java.home / "bin" / "java"), "--list-modules"],
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return False
@@ -157,12 +160,14 @@ def usable_java_home(java: Java, work_dir: Path) -> Path:
 def spark_conf(work_dir: Path, master: str = "local[2]") -> dict[str, str]:
     """The settings of the grading session: local, small, quiet, no UI, everything under `work_dir`."""
     log_config = work_dir / "log4j2.properties"
-    java_options = " ".join((
-        *_JVM_OPTIONS,
-        f"-Dlog4j2.configurationFile={log_config.as_uri()}",
-        # Spark's scratch space (spark.local.dir defaults to it); the grading sandbox's /tmp is read-only.
-        f"-Djava.io.tmpdir={work_dir / 'tmp'}",
-    ))
+    java_options = " ".join(
+        (
+            *_JVM_OPTIONS,
+            f"-Dlog4j2.configurationFile={log_config.as_uri()}",
+            # Spark's scratch space (spark.local.dir defaults to it); the grading sandbox's /tmp is read-only.
+            f"-Djava.io.tmpdir={work_dir / 'tmp'}",
+        )
+    )
     return {
         "spark.master": master,
         "spark.app.name": "labs-grading",
