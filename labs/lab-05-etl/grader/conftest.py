@@ -1,0 +1,31 @@
+"""Shared grader fixtures: the committed ledger batches, their expected state, and fresh databases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from etl_harness import engine_on
+from ledger_oracle import Expected, expected
+
+
+@pytest.fixture(scope="session")
+def batches(datasets_dir: Path) -> list[Path]:
+    paths = sorted((datasets_dir / "farm_ledger" / "batches").glob("batch_*.csv"))
+    assert len(paths) >= 4, "the farm_ledger dataset batches are missing from datasets/farm_ledger/batches"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def expected_all(batches: list[Path]) -> Expected:
+    return expected(batches)
+
+
+@pytest.fixture
+def new_engine(make_database: Callable[..., str]) -> Iterator[Callable[[], sa.Engine]]:
+    """Factory: an Engine on a fresh empty database (disposed after the test)."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(engine_on(make_database("etl")))

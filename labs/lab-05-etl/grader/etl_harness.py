@@ -1,0 +1,98 @@
+"""Grader helpers: engines on fresh databases, table fingerprints, and injected faults."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from ledger_oracle import normalise_silver
+
+SILVER_COLUMNS = (
+    "txn_id, account, field, crop, amount, currency, txn_date, updated_at, source, batch_hash, line_no"
+)
+
+
+@contextmanager
+def engine_on(url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def query(engine: sa.Engine, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+
+
+def db_fingerprint(engine: sa.Engine, tables: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """Sorted rows (as text) of every table in the public schema, or of `tables`."""
+    if tables is None:
+        tables = tuple(
+            name for (name,) in query(
+                engine, "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
+            )
+        )
+    return {
+        table: sorted(str(text) for (text,) in query(engine, f'SELECT t::text FROM public."{table}" AS t'))
+        for table in tables
+    }
+
+
+def diff(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
+    """A short description of how two fingerprints differ."""
+    lines = []
+    for table in sorted(set(before) | set(after)):
+        old_rows, new_rows = before.get(table, []), after.get(table, [])
+        if old_rows != new_rows:
+            old, new = set(old_rows), set(new_rows)
+            extra, missing = sorted(new - old)[:1], sorted(old - new)[:1]
+            lines.append(
+                f"{table}: {len(old_rows)} rows expected, {len(new_rows)} found"
+                + (f"; unexpected e.g. {extra}" if extra else "")
+                + (f"; missing e.g. {missing}" if missing else "")
+            )
+    return "; ".join(lines)[:1200] or "no difference"
+
+
+def silver_rows(engine: sa.Engine) -> dict[str, tuple[str, ...]]:
+    return {row[0]: normalise_silver(row) for row in query(engine, f"SELECT {SILVER_COLUMNS} FROM silver")}
+
+
+def quarantine_rows(engine: sa.Engine) -> dict[tuple[str, int], tuple[str, list[str]]]:
+    return {
+        (str(h), int(n)): (str(r), [str(v) for v in f])
+        for h, n, r, f in query(engine, "SELECT batch_hash, line_no, reason, fields FROM quarantine")
+    }
+
+
+def gold_rows(engine: sa.Engine) -> dict[tuple[str, str, str, str], tuple[str, int]]:
+    return {
+        (m.isoformat(), str(f), str(c), str(cur)): (normalise_silver([t])[0], int(n))
+        for m, f, c, cur, t, n in query(
+            engine, "SELECT month, field, crop, currency, total, txn_count FROM gold_monthly"
+        )
+    }
+
+
+def install_fault(engine: sa.Engine, table: str, when: str, events: str = "INSERT OR UPDATE") -> None:
+    """Make any write to `table` matching the SQL condition `when` (on NEW) raise an error."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS labs_fault")
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION labs_fault.boom() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER labs_fault BEFORE {events} ON public.{table} FOR EACH ROW"
+            f" WHEN ({when}) EXECUTE FUNCTION labs_fault.boom()"
+        )
+
+
+def remove_faults(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS labs_fault CASCADE")
