@@ -25,7 +25,7 @@ CONSTRAINTS = ROOT / "constraints.txt"
 LINT_TOOLS = ("ruff", "mypy")
 TEST_TOOLS = ("pytest", "coverage", "check-jsonschema", "pyyaml")
 
-nox.options.default_venv_backend = "uv"
+nox.options.default_venv_backend = "uv|virtualenv"  # uv when installed (fast), else virtualenv
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["lint", "tests"]
 
@@ -64,7 +64,7 @@ def lab_python(lab: Lab) -> Path:
 
 def _lab_session(lab: Lab) -> None:
     # torch must come from pip (uv would pull a multi-GB CUDA build), so such labs use a plain venv.
-    backend = "venv" if lab.installer == "pip" else "uv"
+    backend = "venv" if lab.installer == "pip" else "uv|virtualenv"
 
     @nox.session(name=lab.id, venv_backend=backend)
     def grade(session: nox.Session) -> None:

@@ -129,6 +129,16 @@ def _reap() -> None:
             return
 
 
+# The real CLI in its own process; under the suite's coverage run, measured too (parallel data files).
+AUTOGRADER = [sys.executable, "-m", "autograder"]
+if os.environ.get("COVERAGE_RUN"):
+    AUTOGRADER = [
+        sys.executable, "-m", "coverage", "run", "--parallel-mode",
+        f"--rcfile={Path(__file__).resolve().parents[1] / 'pyproject.toml'}",
+        f"--data-file={Path.cwd() / '.coverage'}", "-m", "autograder",
+    ]  # fmt: skip
+
+
 def _grade_case(case: str, root: Path, grades_seed: Path) -> Graded:
     """Grade one case in a fresh process with its own lab copy, reports folder and TMPDIR."""
     folder = root / case
@@ -146,7 +156,7 @@ def _grade_case(case: str, root: Path, grades_seed: Path) -> Graded:
         "GITHUB_TOKEN": SECRET,
         "LABS_GRADER_KEY": SECRET,
     }
-    command = [sys.executable, "-m", "autograder", "grade", "lab-91", "--target", str(target)]
+    command = [*AUTOGRADER, "grade", "lab-91", "--target", str(target)]
     started = time.monotonic()
     done = subprocess.run(
         command, cwd=folder, env=env, capture_output=True, text=True, timeout=BUDGET + 60, check=False
