@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import labs_command
 
 from autograder.grading import expected_tests
 from autograder.manifest import find
@@ -129,14 +130,7 @@ def _reap() -> None:
             return
 
 
-# The real CLI in its own process; under the suite's coverage run, measured too (parallel data files).
-AUTOGRADER = [sys.executable, "-m", "autograder"]
-if os.environ.get("COVERAGE_RUN"):
-    AUTOGRADER = [
-        sys.executable, "-m", "coverage", "run", "--parallel-mode",
-        f"--rcfile={Path(__file__).resolve().parents[1] / 'pyproject.toml'}",
-        f"--data-file={Path.cwd() / '.coverage'}", "-m", "autograder",
-    ]  # fmt: skip
+AUTOGRADER = labs_command()
 
 
 def _grade_case(case: str, root: Path, grades_seed: Path) -> Graded:

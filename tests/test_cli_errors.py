@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import labs_command
 
 TOY = Path(__file__).resolve().parent / "labs" / "lab-90-toy"
 
@@ -43,7 +43,7 @@ def _labs(labs: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess
         "LABS_GRADES_DIR": str(tmp_path / "grades"),
     }
     return subprocess.run(
-        [sys.executable, "-m", "autograder", *args],
+        [*labs_command(), *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
