@@ -1,7 +1,7 @@
 """Generate the farm ledger batches: seeded, so every run writes byte-identical files.
 
     python datasets/farm_ledger/generate.py                      # the committed small batches
-    python datasets/farm_ledger/generate.py --rows 1000000 --batches 10 --out /tmp/ledger-big
+    python datasets/farm_ledger/generate.py --rows 1000000 --batches 10 --out ledger-big
 
 The batches are CSV exports of a farm's transactions, as they would arrive from a bank feed, a
 spreadsheet and scanned invoices. They deliberately contain what real exports contain: exact

@@ -72,7 +72,8 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
 
     base = statistics.median(rows["bare"])
-    print(f"{lab.id} --target {args.target}, median of {args.repeat} runs ({os.cpu_count()} cores)")
+    cores = len(os.sched_getaffinity(0))
+    print(f"{lab.id} --target {args.target}, median of {args.repeat} runs ({cores} cores)")
     for name, values in rows.items():
         median = statistics.median(values)
         print(f"  {name:<5} {median:7.2f} s   {median / base:5.2f}x bare")
