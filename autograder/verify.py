@@ -76,6 +76,7 @@ def verify_lab(
         flaky = sorted(nodeid for nodeid, outcomes in seen.items() if len(outcomes) > 1)
         order = "in random order " if random_order else ""
         verdict.facts.append(f"{repeat} runs {order}on the reference: {len(flaky)} flaky tests")
+        log(f"  {lab.id}: {verdict.facts[-1]}")
         if flaky:
             verdict.problems.append("flaky grader tests (outcome varied between runs): " + ", ".join(flaky))
     return verdict

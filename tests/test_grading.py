@@ -133,7 +133,8 @@ def test_list_shows_last_result(grades: Path, capsys: pytest.CaptureFixture[str]
 def test_verify_passes_on_the_toy_lab(grades: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "lab-90", "--repeat", "2", "--random-order"]) == 0
     out = capsys.readouterr().out
-    assert "solution 10/10" in out and "stub 0/10" in out and "0 flaky tests" not in out
+    assert "solution 10/10" in out and "stub 0/10" in out
+    assert "2 runs in random order on the reference: 0 flaky tests" in out
     assert "verify: 1 of 1 labs OK" in out
 
 
@@ -161,3 +162,40 @@ def test_workspace_changes_made_while_grading_are_restored(toy_copy: Path, grade
     # In the jail the lab folder is not even visible; without it, the autograder restores the files.
     assert any("restored" in note for note in result.notes) != jail_available()
     mine.write_text(original)
+
+
+ORDER_DEPENDENT = """
+import pytest
+from toy import add
+
+STATE = []
+
+
+@pytest.mark.points(1)
+def test_first() -> None:
+    STATE.append(add(1, 1))
+
+
+@pytest.mark.points(1)
+def test_second() -> None:
+    assert STATE, "depends on test_first having run before it in the same process"
+"""
+
+
+def test_verify_finds_an_order_dependent_grader(toy_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import random
+
+    (toy_copy / "grader" / "test_order.py").write_text(ORDER_DEPENDENT)
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(manifest.read_text().replace("points = 10", "points = 12"))
+    order = ["first", "second", "add", "mul", "fib"]  # collection order: test_order.py sorts first
+    repeats = next(n for n in range(2, 20) if _second_before_first(random.Random(n - 1), order))
+    assert main(["verify", "--repeat", str(repeats), "--random-order"]) == 1
+    out = capsys.readouterr().out
+    assert "flaky grader tests (outcome varied between runs): test_order.py::test_second" in out
+
+
+def _second_before_first(rng: object, order: list[str]) -> bool:
+    shuffled = list(order)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    return shuffled.index("second") < shuffled.index("first")
