@@ -15,7 +15,6 @@ import os
 import secrets
 import selectors
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -319,7 +318,3 @@ def _overran_or_died(
         message = f"the graders could not run: the test process {why}" + (f":\n{detail}" if detail else "")
         for nodeid in remaining:
             settle(nodeid, False, 0.0, message)
-
-
-def default_python() -> str:
-    return sys.executable
