@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import labs_command
+from cli_command import labs_command
 
 from autograder.grading import expected_tests
 from autograder.manifest import find

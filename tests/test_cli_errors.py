@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import labs_command
+from cli_command import labs_command
 
 TOY = Path(__file__).resolve().parent / "labs" / "lab-90-toy"
 
