@@ -177,16 +177,18 @@ def outcome_line(number: int, outcome: TestOutcome, colour: bool) -> str:
     mark = _paint("PASS", "green", colour) if outcome.passed else _paint("FAIL", "red", colour)
     points = f"{outcome.score:g}/{outcome.max_score:g}"
     text = f"  {number:>3}  {mark}  {points:>7}  {outcome.nodeid.split('::', 1)[-1]}"
-    if outcome.passed:
-        notes = sanitize(outcome.feedback).splitlines()[:5]  # a passing test may carry grader notes
-        return "\n".join([text, *(_paint(f"                  {line}", "dim", colour) for line in notes)])
+    lines = sanitize(outcome.feedback).splitlines()
+    if outcome.passed:  # a passing test may still carry grader notes
+        return "\n".join([text, *_details(lines[:5], colour)])
     if outcome.feedback.startswith("NotImplementedError"):  # the stub: one short line is enough
-        return text + _paint(
-            f"  (not implemented yet: {outcome.feedback.splitlines()[0][21:]})", "dim", colour
-        )
-    details = [f"checks: {outcome.doc}"] if outcome.doc else []
-    details += sanitize(outcome.feedback).splitlines()[:12]
-    return text + "\n" + "\n".join(_paint(f"                  {line}", "dim", colour) for line in details)
+        what = lines[0].removeprefix("NotImplementedError: ")
+        return text + _paint(f"  (not implemented yet: {what})", "dim", colour)
+    checks = [f"checks: {outcome.doc}"] if outcome.doc else []
+    return "\n".join([text, *_details(checks + lines[:12], colour)])
+
+
+def _details(lines: list[str], colour: bool) -> list[str]:
+    return [_paint(f"                  {line}", "dim", colour) for line in lines]
 
 
 def terminal_summary(result: LabResult, report_dir: str, colour: bool) -> str:

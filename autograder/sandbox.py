@@ -84,9 +84,13 @@ def jail_available() -> bool:
         return probe.returncode == 0 and (writable / "ok").exists() and not Path(scratch, "outside").exists()
 
 
+def _unshare(network: bool) -> list[str]:
+    """The `unshare` command line that puts a child in its own namespaces (and network, if asked)."""
+    return [shutil.which("unshare") or "unshare", *_UNSHARE_FLAGS, *(["--net"] if network else [])]
+
+
 def _jail_prefix(writable: Sequence[Path], hidden: Sequence[Path], *, loopback: bool) -> list[str]:
-    flags = [*_UNSHARE_FLAGS, "--net"] if loopback else list(_UNSHARE_FLAGS)
-    command = [shutil.which("unshare") or "unshare", *flags, sys.executable, "-I", "-m", "autograder.jail"]
+    command = [*_unshare(loopback), sys.executable, "-I", "-m", "autograder.jail"]
     for folder in writable:
         command += ["--writable", str(folder)]
     for folder in hidden:
@@ -182,8 +186,7 @@ class Child:
                 writable = [Path(env["HOME"]).parent] if env.get("HOME") else [cwd]
             command = [*_jail_prefix(writable, hidden, loopback=limits.isolate_network), *command]
         elif namespaces_available():
-            flags = [*_UNSHARE_FLAGS, "--net"] if limits.isolate_network else list(_UNSHARE_FLAGS)
-            command = [shutil.which("unshare") or "unshare", *flags, *command]
+            command = [*_unshare(limits.isolate_network), *command]
             if limits.isolate_network:
                 env[NETNS_ENV] = "1"
         nproc = (
