@@ -12,14 +12,19 @@ is skipped when the pins, the requirements and pyproject.toml have not changed s
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
 import nox
 
+if sys.version_info < (3, 11):  # noqa: UP036 - said before anything that needs 3.11 (tomllib)
+    sys.exit(f"mastery-labs needs Python 3.11 or newer; this nox runs on {sys.version.split()[0]}")
+
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from autograder.manifest import Lab, discover  # noqa: E402 - stdlib-only module, imported from the repo
+from autograder.errors import ManifestError  # noqa: E402 - stdlib-only modules, imported from the repo
+from autograder.manifest import Lab, discover, scan  # noqa: E402
 
 CONSTRAINTS = ROOT / "constraints.txt"
 LINT_TOOLS = ("ruff", "mypy")
@@ -74,8 +79,42 @@ def _lab_session(lab: Lab) -> None:
     grade.__doc__ = f"Grade {lab.id}: {lab.title} (pass --target solution|PATH after --)"
 
 
-for _lab in discover():
-    _lab_session(_lab)
+def _broken_lab_session(error: ManifestError) -> None:
+    """A lab whose manifest is broken still gets its session: it says what is wrong and exits 2."""
+    name = "-".join(error.folder_name.split("-", 2)[:2])
+
+    @nox.session(name=name, python=False)
+    def broken(session: nox.Session) -> None:
+        print(f"labs: error: {error}", file=sys.stderr, flush=True)
+        os._exit(2)  # a usage error, as `labs` itself reports it (nox would exit 1)
+
+    broken.__doc__ = f"{name}: its lab.toml is broken ({error})"
+
+
+for _entry in scan():
+    if isinstance(_entry, ManifestError):
+        _broken_lab_session(_entry)
+    else:
+        _lab_session(_entry)
+
+
+@nox.session(python=False)
+def labs(session: nox.Session) -> None:
+    """Any `labs` command in the right environment: `nox -s labs -- watch lab-02`, `-- status`, `-- hint 3`."""
+    known = {lab.id: lab for lab in discover()}
+    wanted = next((_lab_id(arg) for arg in session.posargs if _lab_id(arg) in known), None)
+    if wanted is None:  # list, status, badges: no lab environment needed
+        session.run(sys.executable, "-m", "autograder", *session.posargs, env={"PYTHONPATH": str(ROOT)})
+        return
+    session.run(sys.executable, "-m", "nox", "-s", wanted, "--install-only", external=True)
+    session.run(str(lab_python(known[wanted])), "-m", "autograder", *session.posargs, external=True)
+
+
+def _lab_id(arg: str) -> str:
+    """`lab-03`, `03`, `3` or a lab folder name -> `lab-03` (anything else unchanged)."""
+    if arg.isdigit():
+        return f"lab-{int(arg):02d}"
+    return "-".join(arg.split("-", 2)[:2]) if arg.startswith("lab-") else arg
 
 
 @nox.session

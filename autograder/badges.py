@@ -6,15 +6,43 @@ import json
 from pathlib import Path
 
 from autograder.manifest import Lab
+from autograder.results import format_points
 
 
 def last_result(lab: Lab, grades: Path) -> dict[str, object] | None:
-    """The lab's last recorded results.json, or None when it was never graded (or the file is unreadable)."""
+    """The learner's last recorded full workspace grade (results.json), or None when there is none."""
     try:
         data = json.loads((grades / lab.id / "results.json").read_text())
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("extra_data"), dict) else None
+    if not isinstance(data, dict) or not isinstance(extra := data.get("extra_data"), dict):
+        return None
+    return data if extra.get("target") == "workspace" and not extra.get("partial") else None
+
+
+NOT_GRADED = "#586069"  # dark grey: white text on it has a contrast ratio above 4.5:1
+
+
+def badge_value(result: dict[str, object]) -> tuple[str, str]:
+    """The badge's text and colour for a recorded result: a red badge above the pass mark says why."""
+    extra = result["extra_data"]
+    assert isinstance(extra, dict)
+    score = _number(result.get("score"))
+    maximum = _number(extra.get("max_score"))
+    value = f"{format_points(score)}/{format_points(maximum)}"
+    if extra.get("passed") is True:
+        return value, "green"
+    reasons = []
+    if score >= maximum * _number(extra.get("pass_threshold_percent")) / 100 - 1e-9:
+        if extra.get("critical_failed"):
+            reasons.append("critical")
+        if extra.get("coverage_gate_met") is not True:
+            reasons.append("gate")
+    return " · ".join([value, *reasons]), "red"
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def write_badges(labs: list[Lab], grades: Path) -> Path:
@@ -26,18 +54,14 @@ def write_badges(labs: list[Lab], grades: Path) -> Path:
     for lab in labs:
         result = last_result(lab, grades)
         if result is None:
-            value, colour = "not graded", "lightgrey"
+            value, colour = "not graded", NOT_GRADED
         else:
-            extra = result["extra_data"]
-            assert isinstance(extra, dict)
-            ok = extra.get("passed") is True
-            passed += ok
-            value = f"{result.get('score', 0):g}/{extra.get('max_score', 0):g}"
-            colour = "green" if ok else "red"
+            value, colour = badge_value(result)
+            passed += colour == "green"
         anybadge.Badge(lab.id, value, default_color=colour).write_badge(
             str(folder / f"{lab.id}.svg"), overwrite=True
         )
-    colour = "green" if labs and passed == len(labs) else ("yellow" if passed else "lightgrey")
+    colour = "green" if labs and passed == len(labs) else ("yellow" if passed else NOT_GRADED)
     anybadge.Badge("labs passed", f"{passed}/{len(labs)}", default_color=colour).write_badge(
         str(folder / "progress.svg"), overwrite=True
     )

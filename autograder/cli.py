@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from autograder import __version__
 from autograder.errors import UsageError
-from autograder.manifest import discover, find, scan
+from autograder.manifest import Lab, discover, find, scan
+from autograder.reports import record_folder
+from autograder.results import ExpectedTest, TestOutcome, format_points
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,14 +31,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", default="workspace",
         help="workspace (your code in the lab folder, default), solution (the reference), or a folder path",
     )  # fmt: skip
+    grade.add_argument("--part", action="append", default=[], help="grade only this part (repeatable)")
+    grade.add_argument(
+        "-k", dest="keyword", default="", help="grade only tests whose name contains this text"
+    )
     grade.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
+    grade.add_argument(
+        "--key-file", type=Path, default=None,
+        help="the course key, to run every check of a course edition (else LABS_GRADER_KEY)",
+    )  # fmt: skip
     verify = commands.add_parser("verify", help="lab author's check: reference scores 100, stub scores 0")
     verify.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
     verify.add_argument(
         "--repeat", type=int, default=1, help="grade the reference N times to find flaky tests"
     )
     verify.add_argument("--random-order", action="store_true", help="shuffle test order on repeats")
+    verify.add_argument(
+        "--bugs", action="store_true", help="grade every bug of the corpus: each must lose points"
+    )
     verify.add_argument("--python", default=sys.executable, help="interpreter of the lab's environment")
+    from autograder.release import add_release_parser
+
+    add_release_parser(commands)
     return parser
 
 
@@ -60,9 +76,14 @@ def cmd_list() -> int:
             extra = result["extra_data"]
             assert isinstance(extra, dict)
             verdict = "passed" if extra.get("passed") else "not passed"
-            last = f"{result.get('score', 0):g}/{lab.points:g}, {verdict} ({extra.get('target')})"
-        print(f"{lab.id}  {lab.title:<58} {lab.points:>4g} pts   {last}")
+            score = _number(result.get("score"))
+            last = f"{format_points(score)}/{format_points(_number(extra.get('max_score')))}, {verdict}"
+        print(f"{lab.id}  {lab.title:<58} {format_points(lab.points):>4} pts   {last}")
     return 0
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def cmd_badges() -> int:
@@ -74,35 +95,67 @@ def cmd_badges() -> int:
     return 0
 
 
-def cmd_grade(lab_id: str, target_spec: str, python: str) -> int:
+def selection(
+    lab: Lab, parts: Sequence[str], keyword: str
+) -> tuple[Callable[[ExpectedTest], bool] | None, str]:
+    """The subset of graders `--part`/`-k` ask for, and the words that describe it in every report."""
+    if not parts and not keyword:
+        return None, ""
+    known = {part.id for part in lab.parts}
+    for part in parts:
+        if part not in known:
+            listing = ", ".join(sorted(known)) or "none: this lab has no parts"
+            raise UsageError(f"{lab.id} has no part {part!r} (parts: {listing})")
+    wanted = set(parts)
+    words = [f"part {', '.join(parts)}"] if parts else []
+    words += [f"tests matching {keyword!r}"] if keyword else []
+
+    def chosen(test: ExpectedTest) -> bool:
+        return (not wanted or test.part in wanted) and keyword.lower() in test.nodeid.lower()
+
+    return chosen, "only " + " and ".join(words) + " graded; your record is not updated"
+
+
+def cmd_grade(
+    lab_id: str, target_spec: str, python: str, parts: Sequence[str] = (), keyword: str = ""
+) -> int:
     from autograder.badges import write_badges
-    from autograder.grading import expected_tests, grade, grades_dir, resolve_target
-    from autograder.reports import outcome_line, terminal_summary, write_reports
+    from autograder.grading import check_environment, expected_tests, grade, grades_dir, resolve_target
+    from autograder.reports import (
+        outcome_line,
+        terminal_summary,
+        write_reports,
+    )
+    from autograder.sandbox import Limits
 
     lab = find(lab_id)
     target = resolve_target(lab, target_spec)
+    check_environment(lab, python)
+    select, scope_note = selection(lab, parts, keyword)
     print(f"{lab.id} · {lab.title} · grading {target.label} ({_display(target.root)})", flush=True)
-    numbers: dict[str, int] = {}
+    if scope_note:
+        print(f"  partial grade: {scope_note}", flush=True)
+    limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True)
+    expected = expected_tests(lab, python, limits)
+    numbers = {test.nodeid: n for n, test in enumerate((t for t in expected if not select or select(t)), 1)}
 
-    def show(outcome: object) -> None:
-        from autograder.results import TestOutcome
-
-        assert isinstance(outcome, TestOutcome)
+    def show(outcome: TestOutcome) -> None:
         print(outcome_line(numbers.get(outcome.nodeid, 0), outcome, _colour()), flush=True)
 
-    from autograder.sandbox import Limits
-
-    limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True)
-    numbers.update({test.nodeid: n for n, test in enumerate(expected_tests(lab, python, limits), 1)})
-    result = grade(lab, target, python=python, on_outcome=show)
+    result = grade(lab, target, python=python, on_outcome=show, select=select, scope_note=scope_note)
     grades = grades_dir()
-    report_dir = write_reports(result, grades)
-    write_badges([lab for lab in scan() if not isinstance(lab, UsageError)], grades)
+    report_dir = write_reports(result, grades, _display(record_folder(result, grades)))
+    if report_dir == record_folder(result, grades) and result.target == "workspace" and not scope_note:
+        write_badges([lab for lab in scan() if not isinstance(lab, UsageError)], grades)
     print(terminal_summary(result, _display(report_dir), _colour()))
+    if result.target != "workspace" or scope_note:
+        print("  (your record and badges are unchanged: only a full grade of your workspace updates them)")
     return 0 if result.passed else 1
 
 
-def cmd_verify(lab_ids: Sequence[str], repeat: int, random_order: bool, python: str) -> int:
+def cmd_verify(
+    lab_ids: Sequence[str], repeat: int, random_order: bool, python: str, bugs: bool = False
+) -> int:
     from autograder.verify import verify_lab
 
     if repeat < 1:
@@ -113,9 +166,10 @@ def cmd_verify(lab_ids: Sequence[str], repeat: int, random_order: bool, python: 
     failed = 0
     for lab in labs:
         print(f"verifying {lab.id} ({lab.title})", flush=True)
-        verdict = verify_lab(lab, python, repeat, random_order)
+        verdict = verify_lab(lab, python, repeat, random_order, bugs=bugs)
         for problem in verdict.problems:
-            print(f"  PROBLEM {lab.id}: {problem}")
+            detail = problem.startswith("    ")
+            print(f"      {problem.strip()}" if detail else f"  PROBLEM {lab.id}: {problem}")
         print(f"  {lab.id}: {'OK' if verdict.ok else 'FAILED'}")
         failed += not verdict.ok
     print(f"verify: {len(labs) - failed} of {len(labs)} labs OK")
@@ -136,9 +190,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_list()
         if args.command == "badges":
             return cmd_badges()
+        if args.command == "release":
+            from autograder.release import cmd_release
+
+            return cmd_release(args)
         if args.command == "grade":
-            return cmd_grade(args.lab, args.target, args.python)
-        return cmd_verify(args.labs, args.repeat, args.random_order, args.python)
+            if args.key_file is not None:
+                from autograder.graders import use_key_file
+
+                use_key_file(args.key_file)
+            return cmd_grade(args.lab, args.target, args.python, args.part, args.keyword)
+        return cmd_verify(args.labs, args.repeat, args.random_order, args.python, args.bugs)
     except UsageError as exc:
         print(f"labs: error: {exc}", file=sys.stderr)
         return 2

@@ -6,20 +6,24 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import gate, runner
+from autograder import gate, graders, runner
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab
 from autograder.plugin import DATASETS_ENV
+from autograder.reports import NOT_RUN_IMPORT
 from autograder.results import ExpectedTest, GateResult, LabResult, TestOutcome
-from autograder.sandbox import Limits
-from autograder.snapshot import copy_read_only, fingerprint, remove_tree
+from autograder.sandbox import Child, Limits, scrubbed_environment
+from autograder.services import ServiceAccess
+from autograder.snapshot import copy_read_only, fingerprint, make_read_only, remove_tree
 
 CACHE_VERSION = "1"
 
@@ -59,19 +63,24 @@ def _tree_hash(paths: list[Path]) -> str:
 
 
 def expected_tests(lab: Lab, python: str, limits: Limits) -> list[ExpectedTest]:
-    """The graders' tests and points, collected against the trusted reference solution (cached)."""
+    """The graders' tests and points, collected against the trusted reference solution (cached);
+    in the learner edition, the manifest sealed with the graders (no reference needed)."""
+    stored = graders.stored_tests(lab)
+    if stored is not None:
+        return stored
     solution = lab.solution_dir
     if not (solution / lab.package).is_dir():
         raise UsageError(
             f"{lab.id}: no reference solution at {solution / lab.package}; graders cannot be listed"
         )
-    key = _tree_hash([lab.grader_dir, solution / lab.package])
+    key = _tree_hash([lab.grader_dir, solution / lab.package, *([lab.given_dir] if lab.given else [])])
     cache = grades_dir() / ".cache" / f"{lab.id}-{key}.json"
     if cache.exists():
         raw = json.loads(cache.read_text())
     else:
         with tempfile.TemporaryDirectory(prefix="labs-ref-", ignore_cleanup_errors=True) as scratch:
             reference = copy_read_only([solution / lab.package], Path(scratch))
+            overlay_given(lab, reference)
             run = runner.GraderRun(
                 lab.grader_dir, reference, python, _child_env(lab), limits, lab.test_timeout
             )
@@ -85,14 +94,74 @@ def expected_tests(lab: Lab, python: str, limits: Limits) -> list[ExpectedTest]:
         raw = tests
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(raw))
-    expected = []
-    for test in raw:
-        if test.get("points") is None:
-            raise UsageError(
-                f"{lab.id}: grader test {test['nodeid']} has no valid @pytest.mark.points(n) marker"
-            )
-        expected.append(ExpectedTest(str(test["nodeid"]), float(test["points"]), str(test.get("doc", ""))))
-    return expected
+    try:
+        return [ExpectedTest.from_record(test) for test in raw]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise UsageError(f"{lab.id}: {exc}") from None
+
+
+def overlay_given(lab: Lab, snapshot: Path) -> None:
+    """Lay the lab's canonical given files over a read-only snapshot: a learner's edits to them never count."""
+    for relative in lab.given:
+        source = lab.given_dir / relative
+        if not source.is_file():
+            raise UsageError(f"{lab.id}: given file {relative} is missing from {lab.given_dir}")
+        destination = snapshot / relative
+        folders = [destination.parent, *destination.parent.parents]
+        for folder in reversed([f for f in folders if f.is_relative_to(snapshot)]):
+            if folder.exists():
+                folder.chmod(0o755)
+            else:
+                folder.mkdir(mode=0o755)
+        if destination.exists():
+            destination.chmod(0o644)
+            destination.unlink()
+        shutil.copyfile(source, destination)
+    if lab.given:
+        make_read_only(snapshot)
+
+
+def public_sources(lab: Lab) -> tuple[Path, ...]:
+    """What every learner has: the README, the starter package and seeded tests, the given files."""
+    return tuple(
+        path
+        for path in (lab.folder / "README.md", lab.folder / lab.package, lab.folder / "tests", lab.given_dir)
+        if path.exists()
+    )
+
+
+def check_environment(lab: Lab, python: str) -> None:
+    """Refuse to grade with an interpreter that lacks the lab's requirements (another lab's environment)."""
+    wanted = [*lab.requirements, "mastery-labs"]
+    probe = (
+        "import importlib.metadata as m, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n        m.distribution(name)\n"
+        "    except m.PackageNotFoundError:\n        print(name)\n"
+    )
+    try:
+        found = subprocess.run(
+            [python, "-I", "-c", probe, *wanted], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"cannot run the interpreter {python}: {exc}") from None
+    missing = found.stdout.split()
+    if found.returncode != 0 or missing:
+        what = ", ".join(missing) if missing else "its packages"
+        raise UsageError(
+            f"{lab.id} needs {what}, which this environment ({python}) does not have: "
+            f"grade it with `nox -s {lab.id}`"
+        )
+
+
+def not_gradable_here(lab: Lab) -> dict[str, str]:
+    """Fixtures that cannot work in this configuration, with the reason (policy decided here, once)."""
+    if "postgres" in lab.services and os.environ.get("LABS_DATABASE_URL"):
+        return {
+            "restart_postgres": "not gradable here: this test crash-restarts the autograder's own "
+            "PostgreSQL server, and LABS_DATABASE_URL points at an external one (unset it to grade it)"
+        }
+    return {}
 
 
 def _child_env(lab: Lab) -> dict[str, str]:
@@ -104,15 +173,16 @@ def _child_env(lab: Lab) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _services(lab: Lab) -> Iterator[dict[str, str]]:
-    """Start what the manifest asks for, once for the whole run; yield the variables children need."""
-    if "postgres" not in lab.services or os.environ.get("LABS_DATABASE_URL"):
-        yield {}
+def _services(lab: Lab) -> Iterator[ServiceAccess]:
+    """Start what the manifest asks for, once for the whole run; yield what the children need to reach it:
+    `env` for every child, `paths` every child must be able to reach, `secrets` to keep out of reports."""
+    if "postgres" not in lab.services:
+        yield ServiceAccess()
         return
-    from autograder.services.postgres import postgres_service
+    from autograder.services.postgres import postgres_access
 
-    with postgres_service() as url:
-        yield {"LABS_DATABASE_URL": url}
+    with postgres_access() as access:
+        yield access
 
 
 def _network_isolated(lab: Lab) -> bool:
@@ -129,7 +199,10 @@ def grade(
     shuffle_seed: int | None = None,
     on_outcome: Callable[[TestOutcome], None] | None = None,
     measure_gate: bool = True,
+    select: Callable[[ExpectedTest], bool] | None = None,
+    scope_note: str = "",
 ) -> LabResult:
+    """Grade `target`; `select` keeps a subset of the graders (a partial grade, described by `scope_note`)."""
     started = time.monotonic()
     deadline = started + lab.lab_timeout
     limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, _network_isolated(lab))
@@ -137,54 +210,133 @@ def grade(
     before = fingerprint(watched)
     saved = _read_tree(watched)
     expected = expected_tests(lab, python, limits)
+    if select is not None:
+        expected = [test for test in expected if select(test)]
+        if not expected:
+            raise UsageError(f"{lab.id}: no grader test matches the selection ({scope_note})")
+    blocked = not_gradable_here(lab)
+    runnable = [test for test in expected if not set(test.fixtures) & set(blocked)]
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="labs-target-", ignore_cleanup_errors=True) as scratch:
+    import_problem = ""
+    with (
+        graders.open_graders(lab) as source,
+        tempfile.TemporaryDirectory(prefix="labs-target-", ignore_cleanup_errors=True) as scratch,
+    ):
         sources = [path for path in watched if path.is_dir()]
         snapshot = copy_read_only(sources, Path(scratch))
-        with _services(lab) as service_env:
-            env = {**_child_env(lab), **service_env}
+        overlay_given(lab, snapshot)
+        with _services(lab) as access:
+            env = {**_child_env(lab), **access.env}
+            if on_outcome is not None:
+                report, on_outcome = on_outcome, lambda outcome: report(access.scrub(outcome))
+            import_problem = probe_import(lab, snapshot, python, env, limits)
             gate_box: list[GateResult] = []
             gate_thread = threading.Thread(
                 target=lambda: gate_box.append(
                     gate.measure(
-                        snapshot,
-                        lab.package,
-                        lab.coverage_omit,
-                        lab.coverage_gate,
-                        python,
-                        env,
-                        limits,
-                        deadline,
+                        snapshot, lab.package, lab.gate_omit, lab.coverage_gate, python, env, limits, deadline
                     )
                 ),
                 daemon=True,
             )
-            if measure_gate:
+            measuring = measure_gate and not import_problem
+            if measuring:
                 gate_thread.start()
-            run = runner.GraderRun(
-                lab.grader_dir, snapshot, python, env, limits, lab.test_timeout, shuffle_seed
-            )
-            outcomes = runner.run_graders(run, expected, deadline, on_outcome)
-            if measure_gate:
+            if import_problem:
+                outcomes = [_not_run(test, f"{NOT_RUN_IMPORT} (the report says why)")
+                            for test in runnable]  # fmt: skip
+            else:
+                run = runner.GraderRun(
+                    source.grader_dir, snapshot, python, env, limits, lab.test_timeout, shuffle_seed,
+                    public_sources=public_sources(lab),
+                )  # fmt: skip
+                outcomes = runner.run_graders(run, runnable, deadline, on_outcome)
+            if measuring:
                 gate_thread.join()
         remove_tree(Path(scratch))
     if fingerprint(watched) != before:
         _restore_tree(saved, watched)
         notes.append("your code changed files in your workspace while being graded; they were restored")
-    gate_result = (
-        gate_box[0] if gate_box else GateResult(lab.coverage_gate, None, 0, 0, problem="gate not measured")
-    )
-    return LabResult(
+    by_id = {outcome.nodeid: outcome for outcome in outcomes}
+    for test in expected:
+        if test.nodeid not in by_id:
+            reason = next(blocked[name] for name in test.fixtures if name in blocked)
+            by_id[test.nodeid] = _not_run(test, reason, ungradable=True)
+    if any(outcome.ungradable for outcome in by_id.values()):
+        notes.append(
+            "some tests are not gradable in this configuration; they count neither for nor against you"
+        )
+    if import_problem:
+        gate_result = GateResult(lab.coverage_gate, None, 0, 0, problem="your package does not import")
+    elif gate_box:
+        gate_result = gate_box[0]
+    else:
+        gate_result = GateResult(lab.coverage_gate, None, 0, 0, problem="gate not measured")
+    result = LabResult(
         lab_id=lab.id,
         title=lab.title,
         target=target.label,
-        outcomes=outcomes,
+        outcomes=[by_id[test.nodeid] for test in expected],
         gate=gate_result,
         points=lab.points,
         pass_threshold=lab.pass_threshold,
         execution_time=round(time.monotonic() - started, 2),
         notes=notes,
+        scope_note=scope_note or graders.scope_note(source, outcomes),
+        import_problem=import_problem,
     )
+    return access.scrub(result)  # an external database's password never reaches a report
+
+
+def _not_run(test: ExpectedTest, reason: str, *, ungradable: bool = False) -> TestOutcome:
+    return TestOutcome(
+        test.nodeid, test.doc, test.points, 0.0, False, reason,
+        part=test.part, critical=test.critical, ungradable=ungradable,
+    )  # fmt: skip
+
+
+_IMPORT_PROBE = """\
+import importlib, json, os, sys, traceback
+root = os.path.realpath(sys.argv[2])
+try:
+    importlib.import_module(sys.argv[1])
+except BaseException as exc:
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}"
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(root + os.sep)]
+        if frames:
+            where = f"{frames[-1].filename}:{frames[-1].lineno}"
+    if where.startswith(root + os.sep):
+        where = where[len(root) + 1:]
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    print(json.dumps({"where": where, "error": type(exc).__name__, "message": message[:500]}))
+"""
+
+
+def probe_import(lab: Lab, snapshot: Path, python: str, env: Mapping[str, str], limits: Limits) -> str:
+    """Import the learner's package once, in a sandboxed child: '' when it imports, else one clear line."""
+    with tempfile.TemporaryDirectory(prefix="labs-probe-", ignore_cleanup_errors=True) as scratch:
+        home = Path(scratch, "home")
+        home.mkdir()
+        child_env = scrubbed_environment({**env, "PYTHONPATH": str(snapshot)}, home)
+        argv = [python, "-c", _IMPORT_PROBE, lab.package, str(snapshot)]
+        child = Child(argv, cwd=home, env=child_env, limits=limits, writable=[Path(scratch)])
+        try:
+            child.wait(timeout=runner.STARTUP_GRACE)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            return ""  # a slow import is the graders' business (they time out per test)
+        output = child.output_tail(4000).strip().splitlines()
+        remove_tree(Path(scratch))
+    for line in reversed(output):
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
+            found = json.loads(line)
+            where = str(found["where"]) or lab.package
+            detail = f"{found['error']}: {found['message']}" if found["message"] else str(found["error"])
+            return f"your package `{lab.package}` does not import: {where}: {detail}"
+    return ""
 
 
 def _read_tree(roots: list[Path]) -> dict[Path, bytes]:

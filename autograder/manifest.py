@@ -1,7 +1,9 @@
 """Load and validate `labs/<lab>/lab.toml` manifests.
 
-Only the standard library is used here so that `noxfile.py` can import this module to generate one
-session per lab before any environment exists.
+Every manifest field is declared once, in `FIELDS`: its name, type, default, allowed values and the
+description shown in docs/lab-contract.md (`field_table()` renders that table; a test keeps the two
+equal). Only the standard library is used here so that `noxfile.py` can import this module to generate
+one session per lab before any environment exists.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder.errors import UsageError
+from autograder.errors import ManifestError, UsageError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LABS_DIR_ENV = "LABS_DIR"  # where labs live; the project's own tests point it at tests/labs
@@ -28,6 +31,19 @@ KNOWN_SERVICES = frozenset({"postgres", "spark"})
 KNOWN_INSTALLERS = frozenset({"uv", "pip"})
 _ID_RE = re.compile(r"^lab-\d\d$")
 _PACKAGE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+_PART_ID_RE = re.compile(r"^[A-Z][A-Za-z0-9]{0,7}$")
+_API_RE = re.compile(r"^[\w/]+\.py:[A-Za-z_][\w.]*$")
+_MODULE_RE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*$")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a lab: graded on its own, from the functions in `api` (`file.py:Qualified.name`)."""
+
+    id: str
+    title: str
+    api: tuple[str, ...]
+    depends: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -40,13 +56,17 @@ class Lab:
     points: float
     pass_threshold: float  # percent of `points` needed to pass
     coverage_gate: float  # percent line+branch coverage of the package by the learner's own tests
-    test_timeout: float  # seconds per grader test
+    test_timeout: float  # CPU seconds per grader test
     lab_timeout: float  # seconds for the whole grading run
-    memory_mb: int  # address-space limit of each grading child; 0 = no limit
+    memory_mb: int  # memory limit of each grading child; 0 = no limit
     services: tuple[str, ...]
     requirements: tuple[str, ...]
     installer: str
     coverage_omit: tuple[str, ...]  # globs, relative to the target, left out of the coverage gate
+    given: tuple[str, ...]  # files the learner is given, relative to the target; canonical in given/
+    forbidden_imports: tuple[str, ...]  # module prefixes the learner's package may not import
+    parts: tuple[Part, ...]
+    bug_gate: float  # percent of the bug corpus the learner's tests must catch (0 = report only)
     folder: Path
 
     @property
@@ -62,23 +82,229 @@ class Lab:
     def grader_dir(self) -> Path:
         return self.folder / "grader"
 
+    @property
+    def given_dir(self) -> Path:
+        """Canonical copies of the given files (`given/<package>/...`)."""
+        return self.folder / "given"
 
-# field name -> (python types accepted, required, default)
-_FIELDS: dict[str, tuple[tuple[type, ...], bool, Any]] = {
-    "id": ((str,), True, None),
-    "title": ((str,), True, None),
-    "package": ((str,), True, None),
-    "points": ((int, float), True, None),
-    "pass_threshold": ((int, float), False, 70),
-    "coverage_gate": ((int, float), False, 90),
-    "test_timeout": ((int, float), False, 10),
-    "lab_timeout": ((int, float), False, 600),
-    "memory_mb": ((int,), False, 4096),
-    "services": ((list,), False, []),
-    "requirements": ((list,), False, []),
-    "installer": ((str,), False, "uv"),
-    "coverage_omit": ((list,), False, []),
-}
+    @property
+    def gate_omit(self) -> tuple[str, ...]:
+        """What the coverage gate leaves out: `coverage_omit` and every given file."""
+        return tuple(dict.fromkeys((*self.coverage_omit, *self.given)))
+
+    def part(self, part_id: str) -> Part | None:
+        return next((part for part in self.parts if part.id == part_id), None)
+
+
+Check = Callable[[Any], str | None]  # a value's problem ("must be ...") or None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One manifest field: everything about it, declared once."""
+
+    name: str
+    types: tuple[type, ...]
+    default: Any  # REQUIRED for required fields
+    description: str
+    check: Check | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def type_name(self) -> str:
+        names = {str: "string", int: "integer", float: "number", list: "list", bool: "boolean"}
+        if set(self.types) == {int, float}:
+            return "number"
+        return " or ".join(names.get(t, t.__name__) for t in self.types)
+
+
+REQUIRED: Any = object()
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be positive"
+
+
+def _percent(value: float) -> str | None:
+    return None if 0 <= value <= 100 else f"is a percentage and must be within 0..100, got {value}"
+
+
+def _seconds(value: float) -> str | None:
+    return None if value > 0 else "must be a positive number of seconds"
+
+
+def _strings(value: list[Any]) -> str | None:
+    return (
+        None
+        if all(isinstance(item, str) and item for item in value)
+        else "must be a list of non-empty strings"
+    )
+
+
+def _services(value: list[Any]) -> str | None:
+    unknown = sorted(set(value) - KNOWN_SERVICES)
+    return _strings(value) or (
+        f"has unknown service {unknown[0]!r} (known: {sorted(KNOWN_SERVICES)})" if unknown else None
+    )
+
+
+def _relative_paths(value: list[Any]) -> str | None:
+    problem = _strings(value)
+    if problem:
+        return problem
+    for item in value:
+        if item.startswith("/") or ".." in Path(item).parts:
+            return f"must hold paths relative to the target, got {item!r}"
+    return None
+
+
+def _modules(value: list[Any]) -> str | None:
+    bad = [item for item in value if not isinstance(item, str) or not _MODULE_RE.match(item)]
+    return f"must be a list of module names, got {bad[0]!r}" if bad else None
+
+
+def _parts(value: list[Any]) -> str | None:
+    seen: list[str] = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            return "must be a list of tables ([[parts]] with id, title, api, depends)"
+        unknown = sorted(set(entry) - {"id", "title", "api", "depends"})
+        if unknown:
+            return f"has an unknown key {unknown[0]!r} (known: id, title, api, depends)"
+        part_id, title = entry.get("id"), entry.get("title")
+        if not isinstance(part_id, str) or not _PART_ID_RE.match(part_id):
+            return f"needs an id like 'A' or 'B2' for every part, got {part_id!r}"
+        if part_id in seen:
+            return f"declares part {part_id!r} twice"
+        if not isinstance(title, str) or not title:
+            return f"part {part_id!r} needs a title"
+        api, depends = entry.get("api", []), entry.get("depends", [])
+        if not isinstance(api, list) or not all(isinstance(a, str) and _API_RE.match(a) for a in api):
+            return f"part {part_id!r}: api must list 'file.py:Qualified.name' strings"
+        if not isinstance(depends, list) or not all(d in seen for d in depends):
+            return f"part {part_id!r}: depends must list parts declared before it"
+        seen.append(part_id)
+    return None
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", (str,), REQUIRED, "`lab-NN`, matching the folder name's prefix"),
+    Field("title", (str,), REQUIRED, "shown by `labs list` and in reports"),
+    Field("package", (str,), REQUIRED, "the importable package the learner writes"),
+    Field(
+        "points",
+        (int, float),
+        REQUIRED,
+        "total points; must equal the sum of the graders' `points` markers",
+        _positive,
+    ),
+    Field("pass_threshold", (int, float), 70, "percent of `points` needed to pass", _percent),
+    Field(
+        "coverage_gate",
+        (int, float),
+        90,
+        "percent line + branch coverage of `<package>` by the target's own `tests/`",
+        _percent,
+    ),
+    Field(
+        "test_timeout",
+        (int, float),
+        10,
+        "CPU seconds one grader test may use before it is stopped and marked failed (a busy machine does not count against it)",
+        _seconds,
+    ),
+    Field(
+        "lab_timeout",
+        (int, float),
+        600,
+        "CPU seconds for the whole grading run (graders and learner tests); wall-clock is only a generous hang guard",
+        _seconds,
+    ),
+    Field(
+        "memory_mb",
+        (int,),
+        4096,
+        "memory limit of each grading process in MiB, 0 for none (the JVM needs a high one)",
+        lambda v: None if v >= 0 else "must be 0 (no limit) or a positive number of MiB",
+    ),
+    Field(
+        "services",
+        (list,),
+        [],
+        '`"postgres"`: a real PostgreSQL server for the run; `"spark"`: local-mode Spark',
+        _services,
+    ),
+    Field(
+        "requirements",
+        (list,),
+        [],
+        "the pip requirement names the lab needs; versions come from `constraints.txt`",
+        _strings,
+    ),
+    Field(
+        "installer",
+        (str,),
+        "uv",
+        '`"pip"` for labs whose wheels must come from pip (torch)',
+        lambda v: None if v in KNOWN_INSTALLERS else f"must be one of {sorted(KNOWN_INSTALLERS)}, got {v!r}",
+    ),
+    Field(
+        "coverage_omit",
+        (list,),
+        [],
+        'globs relative to the target (e.g. `"vision/binarize.py"`) left out of the gate',
+        _relative_paths,
+    ),
+    Field(
+        "given",
+        (list,),
+        [],
+        "files the learner is given, relative to the target; the one canonical copy lives in `given/`, is overlaid on every graded snapshot and left out of the gate",
+        _relative_paths,
+    ),
+    Field(
+        "forbidden_imports",
+        (list,),
+        [],
+        "module prefixes the learner's package may not import (the graders' oracle libraries)",
+        _modules,
+    ),
+    Field(
+        "parts",
+        (list,),
+        [],
+        "`[[parts]]` tables: `id`, `title`, `api` (`file.py:Qualified.name` of the part's functions), `depends` (earlier part ids)",
+        _parts,
+    ),
+    Field(
+        "bug_gate",
+        (int, float),
+        0,
+        "percent of the bug corpus the learner's own tests must catch; 0 reports the figure only",
+        _percent,
+    ),
+)
+_BY_NAME = {field.name: field for field in FIELDS}
+
+
+def field_table() -> str:
+    """The markdown table of every manifest field, as docs/lab-contract.md shows it."""
+    rows = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    for field in FIELDS:
+        default = "required" if field.required else f"`{_toml(field.default)}`"
+        rows.append(f"| `{field.name}` | {field.type_name} | {default} | {field.description} |")
+    return "\n".join(rows)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _fail(path: Path, field: str, problem: str) -> UsageError:
@@ -92,24 +318,29 @@ def load_lab(folder: Path) -> Lab:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: missing; every lab folder needs a lab.toml manifest") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - set(_FIELDS))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    unknown = sorted(set(data) - set(_BY_NAME))
     if unknown:
-        raise _fail(path, unknown[0], f"is not a manifest field (known: {', '.join(_FIELDS)})")
+        raise _fail(path, unknown[0], f"is not a manifest field (known: {', '.join(_BY_NAME)})")
     values: dict[str, Any] = {}
-    for name, (types, required, default) in _FIELDS.items():
-        if name not in data:
-            if required:
-                raise _fail(path, name, "is required")
-            values[name] = default
+    for field in FIELDS:
+        if field.name not in data:
+            if field.required:
+                raise _fail(path, field.name, "is required")
+            values[field.name] = field.default
             continue
-        value = data[name]
-        if not isinstance(value, types) or isinstance(value, bool):
-            expected = " or ".join(t.__name__ for t in types)
-            raise _fail(path, name, f"must be {expected}, got {type(value).__name__}")
-        values[name] = value
-    _check_values(path, folder, values)
+        value = data[field.name]
+        if not isinstance(value, field.types) or isinstance(value, bool):
+            expected = " or ".join(t.__name__ for t in field.types)
+            raise _fail(path, field.name, f"must be {expected}, got {type(value).__name__}")
+        problem = field.check(value) if field.check else None
+        if problem:
+            raise _fail(path, field.name, problem)
+        values[field.name] = value
+    _check_identity(path, folder, values)
     return Lab(
         id=values["id"],
         title=values["title"],
@@ -124,45 +355,34 @@ def load_lab(folder: Path) -> Lab:
         requirements=tuple(values["requirements"]),
         installer=values["installer"],
         coverage_omit=tuple(values["coverage_omit"]),
+        given=tuple(values["given"]),
+        forbidden_imports=tuple(values["forbidden_imports"]),
+        parts=tuple(
+            Part(p["id"], p["title"], tuple(p.get("api", [])), tuple(p.get("depends", [])))
+            for p in values["parts"]
+        ),
+        bug_gate=float(values["bug_gate"]),
         folder=folder,
     )
 
 
-def _check_values(path: Path, folder: Path, v: dict[str, Any]) -> None:
+def _check_identity(path: Path, folder: Path, v: dict[str, Any]) -> None:
     if not _ID_RE.match(v["id"]):
         raise _fail(path, "id", f"must look like 'lab-07', got {v['id']!r}")
     if not folder.name.startswith(v["id"] + "-"):
         raise _fail(path, "id", f"{v['id']!r} does not match the folder name {folder.name!r}")
     if not _PACKAGE_RE.match(v["package"]):
         raise _fail(path, "package", f"must be a Python package name, got {v['package']!r}")
-    if v["points"] <= 0:
-        raise _fail(path, "points", "must be positive")
-    for name in ("pass_threshold", "coverage_gate"):
-        if not 0 <= v[name] <= 100:
-            raise _fail(path, name, f"is a percentage and must be within 0..100, got {v[name]}")
-    for name in ("test_timeout", "lab_timeout"):
-        if v[name] <= 0:
-            raise _fail(path, name, "must be a positive number of seconds")
-    if v["memory_mb"] < 0:
-        raise _fail(path, "memory_mb", "must be 0 (no limit) or a positive number of MiB")
-    for name in ("services", "requirements", "coverage_omit"):
-        if not all(isinstance(item, str) and item for item in v[name]):
-            raise _fail(path, name, "must be a list of non-empty strings")
-    unknown = sorted(set(v["services"]) - KNOWN_SERVICES)
-    if unknown:
-        raise _fail(path, "services", f"has unknown service {unknown[0]!r} (known: {sorted(KNOWN_SERVICES)})")
-    if v["installer"] not in KNOWN_INSTALLERS:
-        raise _fail(path, "installer", f"must be one of {sorted(KNOWN_INSTALLERS)}, got {v['installer']!r}")
 
 
-def scan(labs_dir: Path | None = None) -> list[Lab | UsageError]:
+def scan(labs_dir: Path | None = None) -> list[Lab | ManifestError]:
     """Every lab folder under `labs_dir` in order: its Lab, or the error its manifest raised."""
     found: list[Lab | UsageError] = []
     for folder in sorted(p for p in (labs_dir or labs_root()).glob("lab-*") if p.is_dir()):
         try:
             found.append(load_lab(folder))
         except UsageError as exc:
-            found.append(exc)
+            found.append(ManifestError(folder.name, str(exc)))
     return found
 
 

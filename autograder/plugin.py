@@ -9,9 +9,11 @@ exit code or files, so a child that dies, hangs or lies there cannot gain points
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import random
+import sys
 import time
 import types
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from typing import Any
 import pytest
 
 from autograder.feedback import describe
+from autograder.forbidden import Guard
 from autograder.sandbox import NETNS_ENV, bring_up_loopback
 
 CHANNEL_ENV = "LABS_CHANNEL"
@@ -119,8 +122,51 @@ def points_of(item: pytest.Item) -> float | None:
     return float(value)
 
 
+MARKERS = (
+    "points(n): the number of points this grader test is worth",
+    "part(id): the lab part (lab.toml [[parts]]) this grader test belongs to",
+    'visibility(v): "visible" (run without the grader key in course mode) or "hidden" (the default)',
+    "hints(*texts): progressive hints `labs hint` shows, gentlest first",
+    "critical(property): failing this test fails the lab whatever the points",
+)
+VISIBILITIES = ("visible", "hidden")
+MAX_REPRO_BYTES = 256 * 1024
+
+
+def markers_of(item: pytest.Item) -> dict[str, object]:
+    """The grading metadata of a grader test: part, visibility, hints, critical (None when absent)."""
+    part = item.get_closest_marker("part")
+    visibility = item.get_closest_marker("visibility")
+    hints = item.get_closest_marker("hints")
+    critical = item.get_closest_marker("critical")
+    seen = visibility.args[0] if visibility is not None and visibility.args else "hidden"
+    return {
+        "part": str(part.args[0]) if part is not None and part.args else "",
+        "visibility": seen if seen in VISIBILITIES else "hidden",
+        "hints": [str(text) for text in hints.args] if hints is not None else [],
+        "critical": (str(critical.args[0]) if critical.args else "critical")
+        if critical is not None
+        else None,
+    }
+
+
+_REPRO_KEY = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def repro(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """`repro(source)`: the full text of a standalone pytest file that reproduces this test's scenario.
+
+    When the test fails, the autograder saves it for the learner (`.grades/<lab>/repro/test_<name>.py`) and
+    names it in the feedback; the last call wins. It must import only the learner's package."""
+    sources: list[str] = []
+    request.node.stash[_REPRO_KEY] = sources
+    return sources.append
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "points(n): the number of points this grader test is worth")
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
     for name in FIXTURE_PLUGINS:
         if not config.pluginmanager.has_plugin(name):
             config.pluginmanager.import_plugin(name)
@@ -128,7 +174,13 @@ def pytest_configure(config: pytest.Config) -> None:
         bring_up_loopback()
     channel = _Channel.from_environment()
     if channel is not None:
-        config.pluginmanager.register(_Reporter(config, channel), "autograder-reporter")
+        reporter = _Reporter(config, channel)
+        config.pluginmanager.register(reporter, "autograder-reporter")
+        prefixes = [str(p) for p in channel.orders.get("forbidden") or [] if isinstance(p, str)]
+        package = channel.orders.get("package")
+        if prefixes and reporter.learner_root is not None and isinstance(package, str) and package:
+            reporter.guard = Guard(prefixes, [str(reporter.learner_root / package)])
+            reporter.guard.install()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -154,11 +206,15 @@ class _Channel:
         return cls(orders, out_fd)
 
     def send(self, **record: Any) -> None:
-        record["token"] = self._token
-        data = (json.dumps(record) + "\n").encode("utf-8")
+        # The token comes first: the autograder checks it before it parses anything else.
+        data = (_dumps({"token": self._token, **record}) + "\n").encode("utf-8")
         while data:
-            written = os.write(self._out_fd, data)
+            written = _os_write(self._out_fd, data)
             data = data[written:]
+
+
+_dumps = json.dumps
+_os_write = os.write
 
 
 _WATCHED_HOOKS = (
@@ -175,11 +231,15 @@ _WATCHED_HOOKS = (
 )
 
 
-def _harness_fingerprint(config: pytest.Config, trusted_dir: str | None = None) -> tuple[object, ...]:
+def _harness_fingerprint(
+    config: pytest.Config, trusted_dir: str | None = None, reporter: _Reporter | None = None
+) -> tuple[object, ...]:
     """Identities of everything that decides or reports an outcome: pytest's runner internals, the
-    implementations of the hooks on the reporting path and the reporter's own code. Taken at session
-    start (before any learner code is imported) and checked after every test; hooks added later by the
-    graders' own conftest files (under `trusted_dir`) are allowed."""
+    implementations of the hooks on the reporting path, the reporter's and the channel's code, the
+    reporter and channel objects themselves (their attributes, the token, the descriptor) and what
+    `send` calls (`os.write`, `json.dumps`). Taken at session start (before any learner code is
+    imported) and checked after every test; hooks added later by the graders' own conftest files (under
+    `trusted_dir`) are allowed."""
     from _pytest import python, reports, runner
 
     hooks = config.hook
@@ -205,7 +265,39 @@ def _harness_fingerprint(config: pytest.Config, trusted_dir: str | None = None) 
         for value in vars(cls).values()
         if callable(value) or isinstance(value, classmethod | staticmethod | property)
     )
-    return internals, own, impls
+    module = vars(sys.modules[__name__])
+    plumbing = tuple(
+        id(value)
+        for value in (
+            os.write, json.dumps, json._default_encoder, type(json._default_encoder).encode,  # type: ignore[attr-defined]
+            type(json._default_encoder).iterencode, str.encode, time.perf_counter,  # type: ignore[attr-defined]
+            *(module.get(name) for name in _MODULE_NAMES),
+        )
+    )  # fmt: skip
+    return internals, own, impls, plumbing, _objects(config, reporter)
+
+
+_MODULE_NAMES = ("_Reporter", "_Channel", "PartialCredit", "_is_true", "describe", "points_of",
+                 "_harness_fingerprint", "_objects", "_dumps", "_os_write", "Guard")  # fmt: skip
+
+
+def _objects(config: pytest.Config, reporter: _Reporter | None) -> tuple[object, ...]:
+    """The reporter and its channel as objects: same types, same attributes, same token and descriptor."""
+    if reporter is None:
+        return ()
+    channel = reporter.channel
+    state = vars(channel)
+    return (
+        type(reporter) is _Reporter,
+        type(channel) is _Channel,
+        tuple((name, id(value)) for name, value in vars(reporter).items() if name != "fingerprint"),
+        tuple(sorted(state)),
+        state.get("_token"),
+        state.get("_out_fd"),
+        id(state.get("orders")),
+        config.pluginmanager.get_plugin("autograder-reporter") is reporter,
+        reporter.guard is None or reporter.guard.intact(),
+    )
 
 
 def _is_trusted_conftest(config: pytest.Config, plugin: object, trusted_dir: str | None) -> bool:
@@ -236,11 +328,32 @@ class _Reporter:
         self._points: dict[str, float | None] = {}
         self._credit: dict[str, PartialCredit] = {}
         self._notes: dict[str, list[str]] = {}
+        self._repro: dict[str, str] = {}
+        self.guard: Guard | None = None  # forbidden_imports, when the lab declares some
+        self.helpers: dict[str, tuple[types.ModuleType | None, str]] = {}
 
     # -- start: nothing of the learner's has been imported yet -------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.fingerprint = _harness_fingerprint(self.config, self.trusted_dir)
+        self.fingerprint = _harness_fingerprint(self.config, self.trusted_dir, self)
+        self.helpers.update(_import_helpers(self.trusted_dir))
+
+    def _tampered(self) -> str:
+        """'' if the harness, the grader helpers and the import policy are intact, else what changed."""
+        if _harness_fingerprint(self.config, self.trusted_dir, self) != self.fingerprint:
+            return "the grading harness was modified during the run (pytest internals patched)"
+        for name, (module, filename) in self.helpers.items():
+            loaded = sys.modules.get(name)
+            if loaded is None:
+                continue
+            if (module is not None and loaded is not module) or _module_file(loaded) != filename:
+                return f"the graders' helper module {name!r} was replaced during the run"
+        if self.guard is not None:
+            found = self.guard.violations or self.guard.sweep()
+            if found:
+                self.guard.violations = []
+                return f"your code reached a library this lab does not allow: {found[0]}"
+        return ""
 
     # -- collection ------------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
@@ -262,7 +375,13 @@ class _Reporter:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         tests = [
-            {"nodeid": item.nodeid, "points": points_of(item), "doc": _first_doc_line(item)}
+            {
+                "nodeid": item.nodeid,
+                "points": points_of(item),
+                "doc": _first_doc_line(item),
+                "fixtures": sorted(getattr(item, "fixturenames", ())),
+                **markers_of(item),
+            }
             for item in session.items
         ]
         self.channel.send(event="collected", tests=tests)
@@ -297,8 +416,9 @@ class _Reporter:
         error = self.errors.get(nodeid)
         credit = self._credit.get(nodeid)
         score = 0.0
-        if _harness_fingerprint(self.config, self.trusted_dir) != self.fingerprint:
-            error = "the grading harness was modified during the run (pytest internals patched)"
+        tampered = self._tampered()
+        if tampered:
+            error = tampered
         elif credit is not None and credit.checked:
             if credit.failures:
                 error = credit.summary() + (f"\n{error}" if error else "")
@@ -314,6 +434,7 @@ class _Reporter:
             passed=error is None,
             score=score,
             feedback="\n".join(part for part in (error, notes) if part),
+            repro=self._repro.pop(nodeid, "") if error is not None else "",
             duration=time.perf_counter() - self.started.get(nodeid, time.perf_counter()),
         )
 
@@ -323,12 +444,50 @@ class _Reporter:
         credit = item.stash.get(_CREDIT_KEY, None)
         if credit is not None:
             self._credit[item.nodeid] = credit
+        sources = item.stash.get(_REPRO_KEY, None)
+        if sources:
+            self._repro[item.nodeid] = str(sources[-1])[:MAX_REPRO_BYTES]
         notes = item.stash.get(_NOTES_KEY, None)
         if notes:
             self._notes[item.nodeid] = [str(note)[:300] for note in notes[:5]]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.channel.send(event="done")
+
+
+def _module_file(module: object) -> str:
+    filename = getattr(module, "__file__", None)
+    return os.path.realpath(filename) if isinstance(filename, str) else ""
+
+
+def _import_helpers(graders: str) -> dict[str, tuple[types.ModuleType | None, str]]:
+    """Import the graders' helper modules (their folder's `*.py` that are neither tests nor conftest)
+    from their own files, before any learner code runs: a submission cannot plant one of the same name.
+    Returns name -> (module, or None if it failed to import now, real file)."""
+    helpers: dict[str, tuple[types.ModuleType | None, str]] = {}
+    if not os.path.isdir(graders):
+        return helpers
+    if graders not in sys.path:
+        sys.path.insert(0, graders)
+    for entry in sorted(os.listdir(graders)):
+        name, dot, suffix = entry.rpartition(".")
+        if suffix != "py" or not dot or not name.isidentifier() or name.startswith("test_") or name == "conftest":
+            continue
+        filename = os.path.realpath(os.path.join(graders, entry))
+        module = sys.modules.get(name)
+        if module is None or _module_file(module) != filename:
+            sys.modules.pop(name, None)
+            try:
+                spec = importlib.util.spec_from_file_location(name, filename)
+                assert spec is not None and spec.loader is not None
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            except BaseException:  # the graders report it when they import it themselves
+                sys.modules.pop(name, None)
+                module = None
+        helpers[name] = (module, filename)
+    return helpers
 
 
 def _first_doc_line(item: pytest.Item) -> str:

@@ -10,11 +10,12 @@ feedback is left alone. This is a filter, not a wall: docs/security.md says what
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
-MIN_LINE = 16  # shorter grader lines are too common to identify the source
-MIN_FRAGMENT = 12  # a shown line this long that is a piece of a grader line (a cut-off tail) is hidden too
+MIN_LINE = 24  # shorter grader lines are too common (`tree = BTree(t=3)`) to identify the source
+MIN_FRAGMENT = 32  # a shown line this long that is a piece of a grader line (a cut-off tail) is hidden too
 MAX_FILE_BYTES = 1 << 20
 HIDDEN = "[hidden: this line contains grader source]"
 
@@ -22,31 +23,42 @@ HIDDEN = "[hidden: this line contains grader source]"
 def _source_lines(roots: Iterable[Path], minimum: int = MIN_LINE) -> set[str]:
     lines: set[str] = set()
     for root in roots:
-        if not root.is_dir():
-            continue
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if d not in {"__pycache__", ".pytest_cache"}]
-            for name in files:
-                path = Path(folder, name)
-                try:
-                    if path.stat().st_size > MAX_FILE_BYTES:
-                        continue
-                    text = path.read_text("utf-8")
-                except (OSError, UnicodeDecodeError):
-                    continue  # binary data is not source
-                lines.update(
-                    stripped for line in text.splitlines() if len(stripped := line.strip()) >= minimum
-                )
+        paths = [root] if root.is_file() else []
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if d not in {"__pycache__", ".pytest_cache"}]
+                paths += [Path(folder, name) for name in files]
+        for path in paths:
+            try:
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # binary data is not source
+            lines.update(stripped for line in text.splitlines() if len(stripped := line.strip()) >= minimum)
     return lines
 
 
-class Redactor:
-    """`redactor(text)` returns `text` with every line that quotes the graders replaced by HIDDEN."""
+def _specific(line: str) -> bool:
+    """Long enough, and more than punctuation, keywords and one call: grader code, not an idiom."""
+    words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line)
+    return len(line) >= MIN_LINE and len(set(words)) >= 3
 
-    def __init__(self, grader_dir: Path, learner_root: Path | None = None) -> None:
-        self._learner = _source_lines([learner_root], 1) if learner_root is not None else set()
+
+class Redactor:
+    """`redactor(text)` returns `text` with every line that quotes the graders replaced by HIDDEN.
+
+    Lines the learner already has — in the lab's README, the stub, the seeded tests (`public`) or their
+    own files (`learner_root`) — are never grader secrets, and neither are short or generic lines."""
+
+    def __init__(
+        self, grader_dir: Path, learner_root: Path | None = None, public: Iterable[Path] = ()
+    ) -> None:
+        known = [*([learner_root] if learner_root is not None else []), *public]
+        self._learner = _source_lines(known, 1)
         # longest first: the most specific match decides quickly
-        self._lines = sorted(_source_lines([grader_dir]) - self._learner, key=len, reverse=True)
+        secret = {line for line in _source_lines([grader_dir]) if _specific(line)}
+        self._lines = sorted(secret - self._learner, key=len, reverse=True)
         self._blob = "\n".join(self._lines)
 
     def __call__(self, text: str) -> str:
@@ -63,6 +75,8 @@ class Redactor:
 
     def _quotes_graders(self, line: str) -> bool:
         stripped = line.strip()
-        if len(stripped) >= MIN_FRAGMENT and stripped not in self._learner and stripped in self._blob:
+        if stripped in self._learner:
+            return False
+        if len(stripped) >= MIN_FRAGMENT and _specific(stripped) and stripped in self._blob:
             return True
         return any(secret in line for secret in self._lines)

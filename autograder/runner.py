@@ -5,6 +5,9 @@ collecting the graders against the reference solution, then runs them against th
 that reports over a private pipe. A test counts as passed only when the child sends a well-formed record
 with the run's token for the test it announced; anything else (a crash, a hang, a silent exit) fails that
 test alone, and the remaining tests go on in a fresh child.
+
+Time budgets are CPU seconds of the child's whole process tree (a busy machine slows a test down but
+cannot fail it); wall-clock time is only a generous hang guard (`autograder.plan`).
 """
 
 from __future__ import annotations
@@ -21,13 +24,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import forbidden
+from autograder.plan import WALL_FACTOR, RunPlan, default_plan
 from autograder.plugin import CHANNEL_ENV, LEARNER_ROOT_ENV
 from autograder.redact import Redactor
 from autograder.results import ExpectedTest, TestOutcome
 from autograder.sandbox import Child, Limits, scrubbed_environment
 from autograder.snapshot import copy_read_only, remove_tree
 
-STARTUP_GRACE = 60.0  # seconds allowed for interpreter start + imports + collection
+STARTUP_GRACE = 60.0  # CPU seconds allowed for interpreter start + imports + collection
+MAX_LINE = 1 << 20  # a channel record longer than this is dropped unread
+MAX_BUFFER = 1 << 22
+POLL = 0.25  # seconds between budget checks while a child is silent
 
 
 @dataclass(frozen=True)
@@ -39,8 +47,17 @@ class GraderRun:
     python: str
     env: Mapping[str, str]
     limits: Limits
-    test_timeout: float
+    test_timeout: float  # CPU seconds per test
     shuffle_seed: int | None = None
+    plan: RunPlan | None = None  # the grading's run plan; a default one is derived when missing
+    forbidden_imports: tuple[str, ...] = ()  # module prefixes the learner's package may not use
+    package: str = ""
+    public_sources: tuple[Path, ...] = ()  # what the learner already has (README, stub, seeded tests)
+
+    def run_plan(self) -> RunPlan:
+        if self.plan is not None:
+            return self.plan
+        return default_plan(self.python, self.env, self.limits, self.test_timeout)
 
 
 class _Session:
@@ -48,15 +65,23 @@ class _Session:
 
     def __init__(self, run: GraderRun, orders: Mapping[str, object], workdir: Path) -> None:
         self.token = secrets.token_hex(16)
-        orders = {**orders, "token": self.token}
-        graders = copy_read_only([run.grader_dir], workdir / "graders") / run.grader_dir.name
+        self._prefix = json.dumps({"token": self.token})[:-1].encode() + b","
+        plan = run.run_plan()
+        orders = {
+            **orders,
+            "token": self.token,
+            "forbidden": list(run.forbidden_imports),
+            "package": run.package,
+        }
+        graders_root = copy_read_only([run.grader_dir], workdir / "graders")
+        graders = graders_root / run.grader_dir.name
         home = workdir / "home"
         home.mkdir()
         orders_read, orders_write = os.pipe()
         results_read, results_write = os.pipe()
         env = scrubbed_environment(
             {
-                **run.env,
+                **plan.env,
                 "PYTHONPATH": str(run.target_root),
                 CHANNEL_ENV: f"{orders_read},{results_write}",
                 LEARNER_ROOT_ENV: str(run.target_root),
@@ -64,22 +89,19 @@ class _Session:
             home,
         )
         argv = [
-            run.python, "-m", "pytest", "-p", "autograder.plugin", "-p", "no:cacheprovider",
+            plan.python, "-m", "pytest", "-p", "autograder.plugin", "-p", "no:cacheprovider",
             "--assert=plain", "-s", "-q", "--no-header", "--continue-on-collection-errors",
             "--rootdir", str(graders), "--confcutdir", str(graders), "-c", os.devnull, str(graders),
         ]  # fmt: skip
-        lab_folder = run.grader_dir.resolve().parent  # originals: graders and the reference solution
-        needed = (run.target_root.resolve(), workdir.resolve())
-        hidden = [] if any(path.is_relative_to(lab_folder) for path in needed) else [lab_folder]
+        view = plan.view(read_only=[run.target_root, graders_root], scratch=[home])
         try:
             self.child = Child(
                 argv,
                 cwd=home,
                 env=env,
-                limits=run.limits,
+                limits=plan.limits,
                 pass_fds=(orders_read, results_write),
-                writable=[home],
-                hidden=hidden,
+                view=view,
             )
         finally:
             os.close(orders_read)
@@ -90,27 +112,34 @@ class _Session:
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._reader, selectors.EVENT_READ)
         self._buffer = b""
+        self._skipping = False  # inside an over-long line: drop bytes up to its end
         self._closed = False
 
-    def next_event(self, deadline: float) -> dict[str, object] | None:
-        """The next authentic record, or None at EOF or when `deadline` passes (check `closed`)."""
+    def next_event(self, wait: float) -> dict[str, object] | None:
+        """The next authentic record, or None at EOF or after `wait` seconds of silence (check `closed`)."""
+        until = time.monotonic() + max(0.0, wait)
         while True:
             newline = self._buffer.find(b"\n")
             if newline >= 0:
                 line, self._buffer = self._buffer[:newline], self._buffer[newline + 1 :]
-                event = _parse(line, self.token)
+                if self._skipping:
+                    self._skipping = False
+                    continue
+                event = _parse(line, self.token, self._prefix)
                 if event is not None:
                     return event
                 continue
+            if len(self._buffer) > MAX_LINE:  # an over-long record: never parsed, never kept
+                self._buffer, self._skipping = b"", True
             if self._closed:
                 return None
-            remaining = deadline - time.monotonic()
+            remaining = until - time.monotonic()
             if remaining <= 0 or not self._selector.select(remaining):
                 return None
             chunk = self._reader.read(1 << 16)
             if not chunk:
                 self._closed = True
-            elif len(self._buffer) < 1 << 22:  # a forged flood on the channel cannot exhaust memory
+            elif len(self._buffer) < MAX_BUFFER:
                 self._buffer += chunk
 
     @property
@@ -123,14 +152,47 @@ class _Session:
         self._reader.close()
 
 
-def _parse(line: bytes, token: str) -> dict[str, object] | None:
+def _parse(line: bytes, token: str, prefix: bytes) -> dict[str, object] | None:
+    """A record only if it starts with this run's token (checked before anything is parsed) and is sane."""
+    if len(line) > MAX_LINE or not line.startswith(prefix):
+        return None
     try:
         event = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError, UnicodeDecodeError):
         return None
     if not isinstance(event, dict) or event.get("token") != token or not isinstance(event.get("event"), str):
         return None
     return event
+
+
+class _Budget:
+    """CPU seconds of one child's process tree, with a wall-clock hang guard, for one step of a run."""
+
+    def __init__(self, session: _Session, plan: RunPlan, lab_cpu_left: float) -> None:
+        self.session, self.plan = session, plan
+        self.lab_cpu_left = lab_cpu_left
+        self.restart(plan.startup_cpu_seconds)
+
+    def restart(self, cpu_seconds: float) -> None:
+        self.cpu_budget = cpu_seconds
+        self.cpu_mark = self.session.child.cpu_seconds()
+        self.wall_end = min(self.plan.wall_deadline, time.monotonic() + WALL_FACTOR * cpu_seconds + 20.0)
+
+    def used(self) -> float:
+        return self.session.child.cpu_seconds()
+
+    def exceeded(self) -> str:
+        """'' while within budget, else which budget ran out: 'cpu', 'wall', 'lab'."""
+        now = time.monotonic()
+        used = self.used()
+        if now >= self.plan.wall_deadline or used >= self.lab_cpu_left:
+            return "lab"
+        if used - self.cpu_mark >= self.cpu_budget:
+            return "cpu"
+        return "wall" if now >= self.wall_end else ""
+
+    def wait(self) -> float:
+        return max(0.0, min(POLL, self.wall_end - time.monotonic()))
 
 
 def collect(run: GraderRun, timeout: float) -> tuple[list[dict[str, object]], list[str], str]:
@@ -139,9 +201,15 @@ def collect(run: GraderRun, timeout: float) -> tuple[list[dict[str, object]], li
         session = _Session(run, {"collect_only": True}, Path(scratch))
         tests: list[dict[str, object]] = []
         errors: list[str] = []
-        deadline = time.monotonic() + timeout
+        budget = _Budget(session, run.run_plan(), float("inf"))
+        budget.cpu_budget = max(budget.cpu_budget, timeout)
         try:
-            while (event := session.next_event(deadline)) is not None:
+            while True:
+                event = session.next_event(budget.wait())
+                if event is None:
+                    if session.closed or budget.exceeded():
+                        break
+                    continue
                 if event["event"] == "collected":
                     listed = event.get("tests")
                     tests = [t for t in listed if isinstance(t, dict)] if isinstance(listed, list) else []
@@ -162,27 +230,46 @@ def run_graders(
     deadline: float,
     on_outcome: Callable[[TestOutcome], None] | None = None,
 ) -> list[TestOutcome]:
-    """Run every expected test against the target; every test gets exactly one outcome, in `expected` order."""
+    """Run every expected test against the target; every test gets exactly one outcome, in `expected` order.
+
+    `deadline` is kept for callers without a plan; with a plan, the plan's budgets apply."""
     by_id = {test.nodeid: test for test in expected}
     outcomes: dict[str, TestOutcome] = {}
-    redact = Redactor(run.grader_dir, run.target_root)
+    redact = Redactor(run.grader_dir, run.target_root, run.public_sources)
+    plan = run.run_plan()
+    if run.plan is None:
+        plan = default_plan(run.python, run.env, run.limits, run.test_timeout, deadline)
 
-    def settle(nodeid: str, passed: bool, score: float, feedback: str, duration: float = 0.0) -> None:
+    def settle(
+        nodeid: str, passed: bool, score: float, feedback: str, duration: float = 0.0, repro: str = ""
+    ) -> None:
         if nodeid in outcomes or nodeid not in by_id:
             return
         feedback = redact(feedback)
         test = by_id[nodeid]
         score = min(max(score, 0.0), test.points) if passed or score > 0 else 0.0
-        outcome = TestOutcome(nodeid, test.doc, test.points, round(score, 4), passed, feedback, duration)
+        outcome = TestOutcome(
+            nodeid, test.doc, test.points, round(score, 4), passed, feedback, duration,
+            part=test.part, critical=test.critical, repro="" if passed else repro,
+        )  # fmt: skip
         outcomes[nodeid] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
 
+    if run.forbidden_imports and run.package:
+        found = forbidden.scan(run.target_root / run.package, run.forbidden_imports, run.target_root)
+        if found:
+            message = forbidden.describe(found, run.forbidden_imports)
+            for test in expected:
+                settle(test.nodeid, False, 0.0, message)
+            return [outcomes[t.nodeid] for t in expected]
+
+    cpu_spent = 0.0
     with tempfile.TemporaryDirectory(prefix="labs-grade-") as scratch:
         round_number = 0
-        while (
-            remaining := [t.nodeid for t in expected if t.nodeid not in outcomes]
-        ) and time.monotonic() < deadline:
+        while (remaining := [t.nodeid for t in expected if t.nodeid not in outcomes]) and (
+            time.monotonic() < plan.wall_deadline and cpu_spent < plan.lab_cpu_seconds
+        ):
             round_number += 1
             workdir = Path(scratch, f"child-{round_number}")
             workdir.mkdir()
@@ -190,8 +277,9 @@ def run_graders(
             session = _Session(run, orders, workdir)
             settled_before = len(outcomes)
             try:
-                _drive(session, run, remaining, deadline, settle)
+                _drive(session, plan, remaining, plan.lab_cpu_seconds - cpu_spent, settle)
             finally:
+                cpu_spent += session.child.cpu_seconds()
                 session.stop()
             remove_tree(workdir)
             if len(outcomes) == settled_before:  # no progress: never retry forever
@@ -213,26 +301,43 @@ _PHASES = ("setup", "call", "teardown")
 
 def _drive(
     session: _Session,
-    run: GraderRun,
+    plan: RunPlan,
     remaining: list[str],
-    deadline: float,
+    lab_cpu_left: float,
     settle: Callable[..., None],
 ) -> None:
     """Feed one child's events into `settle` until it finishes, dies or overruns.
 
     A test passes only if the child reported, as they happened, its setup, call and teardown phases as
     clean *and* then a passing result; a test that started but never sent its result (KeyboardInterrupt,
-    pytest.exit, os._exit, a hang) fails alone, and the caller resumes the rest in a fresh child.
+    pytest.exit, os._exit, a hang) fails alone, and the caller resumes the rest in a fresh child. Only a
+    `start` or a `result` record moves the budget on: nothing else a child sends buys it time.
     """
     current: str | None = None
     phases: dict[str, bool] = {}
     collected = False
     collect_errors: list[str] = []
-    step_deadline = min(deadline, time.monotonic() + STARTUP_GRACE + run.test_timeout)
-    while (event := session.next_event(step_deadline)) is not None:
+    budget = _Budget(session, plan, lab_cpu_left)
+    checked = time.monotonic()
+    while True:
+        event = session.next_event(budget.wait())
+        if event is None:
+            if session.closed:
+                _overran_or_died(session, plan, remaining, current, collected, collect_errors, "", settle)
+                return
+            if over := budget.exceeded():
+                _overran_or_died(session, plan, remaining, current, collected, collect_errors, over, settle)
+                return
+            checked = time.monotonic()
+            continue
+        if time.monotonic() - checked > POLL:  # a chatty child is checked as often as a silent one
+            checked = time.monotonic()
+            if over := budget.exceeded():
+                _overran_or_died(session, plan, remaining, current, collected, collect_errors, over, settle)
+                return
         kind = event["event"]
         if kind == "collect_error":
-            collect_errors.append(str(event.get("feedback", "")))
+            collect_errors.append(str(event.get("feedback", ""))[:4000])
         elif kind == "collected" and not collected:
             collected = True
             tests = event.get("tests")
@@ -246,13 +351,11 @@ def _drive(
         elif kind == "start" and collected and current is None:
             current = str(event.get("nodeid"))
             phases = {}
-            step_deadline = min(deadline, time.monotonic() + run.test_timeout)
-            continue
+            budget.restart(plan.test_cpu_seconds)
         elif kind == "phase" and current is not None and event.get("nodeid") == current:
             when = event.get("when")
             if when in _PHASES and when not in phases:
                 phases[str(when)] = event.get("ok") is True
-            continue  # a phase does not extend the test's time
         elif kind == "result" and current is not None and event.get("nodeid") == current:
             score, duration = event.get("score"), event.get("duration")
             clean = all(phases.get(when) is True for when in _PHASES)
@@ -267,16 +370,12 @@ def _drive(
                 float(score) if isinstance(score, int | float) else 0.0,
                 feedback,
                 float(duration) if isinstance(duration, int | float) else 0.0,
+                str(event.get("repro") or ""),
             )
             current = None
+            budget.restart(plan.test_cpu_seconds)  # until the next test starts
         elif kind == "done":
             break
-        step_deadline = min(
-            deadline, time.monotonic() + (run.test_timeout if collected else STARTUP_GRACE) + 5
-        )
-    else:
-        _overran_or_died(session, run, remaining, current, collected, collect_errors, deadline, settle)
-        return
     # The child said it was done: a test it started but never finished stopped the whole session.
     with contextlib.suppress(subprocess.TimeoutExpired):
         session.child.wait(timeout=30)
@@ -288,32 +387,36 @@ def _drive(
 
 def _overran_or_died(
     session: _Session,
-    run: GraderRun,
+    plan: RunPlan,
     remaining: list[str],
     current: str | None,
     collected: bool,
     collect_errors: list[str],
-    deadline: float,
+    over: str,
     settle: Callable[..., None],
 ) -> None:
-    timed_out = not session.closed
+    """`over`: '' (the child died), 'cpu', 'wall' or 'lab' (which budget ran out)."""
     session.child.kill()
     if current is not None:
-        if timed_out and time.monotonic() >= deadline:
+        if over == "lab":
             reason = "stopped: the lab's time budget (lab_timeout) ran out during this test"
-        elif timed_out:
-            reason = f"timed out after {run.test_timeout:g} s (an infinite loop, a deadlock, or far too slow)"
+        elif over == "cpu":
+            reason = (
+                f"timed out after {plan.test_cpu_seconds:g} s of CPU time "
+                "(an infinite loop, or far too slow)"
+            )
+        elif over == "wall":
+            reason = (
+                f"hung: still running after {plan.test_wall_seconds:g} s without using its CPU budget "
+                "(a deadlock, a sleep, or waiting for input that never comes)"
+            )
         else:
             reason = f"the test process died during this test ({session.child.describe_exit()})"
             tail = session.child.output_tail(600).strip()
             reason += f"; its last output:\n{tail}" if tail else ""
         settle(current, False, 0.0, reason)
     elif not collected:
-        why = (
-            "timed out while loading"
-            if timed_out
-            else f"stopped while loading ({session.child.describe_exit()})"
-        )
+        why = "timed out while loading" if over else f"stopped while loading ({session.child.describe_exit()})"
         detail = "\n".join(collect_errors) or session.child.output_tail(1500).strip()
         message = f"the graders could not run: the test process {why}" + (f":\n{detail}" if detail else "")
         for nodeid in remaining:

@@ -1,14 +1,18 @@
-"""The lab author's check: reference → full marks and gate met, untouched stub → 0, graders stable."""
+"""The lab author's check: the contract holds, reference → full marks and gate met, untouched stub → 0,
+parts independent, every known bug caught, graders stable across repeats."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from autograder.grading import expected_tests, grade, resolve_target
+from autograder import contract
+from autograder.grading import Target, expected_tests, grade, resolve_target
 from autograder.manifest import Lab
-from autograder.results import LabResult
+from autograder.redact import HIDDEN
+from autograder.results import ExpectedTest, LabResult, format_points
 from autograder.sandbox import Limits
+from autograder.variants import bug_variant, depends_on, load_bugs, part_stubbed
 
 
 @dataclass
@@ -16,67 +20,171 @@ class Verdict:
     lab: Lab
     problems: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
+    caught: dict[str, list[str]] = field(default_factory=dict)  # bug id -> grader tests that caught it
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _failures(result: LabResult, passed: bool) -> list[str]:
+def _reason(feedback: str) -> str:
+    first = next((line.strip() for line in feedback.splitlines() if line.strip()), "")
+    return first[:200] or "(no message)"
+
+
+def failed_tests(result: LabResult) -> list[str]:
+    """`test: first line of its feedback` for every gradable test that lost points."""
     return [
-        f"{outcome.nodeid}: {outcome.feedback.splitlines()[0] if outcome.feedback else ''}"
-        for outcome in result.outcomes
-        if outcome.passed is passed or (not passed and outcome.score > 0)
+        f"{outcome.nodeid.split('::', 1)[-1]}: {_reason(outcome.feedback)}"
+        for outcome in result.graded
+        if not outcome.passed or outcome.score < outcome.max_score - 1e-9
     ]
 
 
-def verify_lab(
-    lab: Lab, python: str, repeat: int = 1, random_order: bool = False, log: Callable[[str], None] = print
-) -> Verdict:
-    verdict = Verdict(lab)
-    limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True)
-    expected = expected_tests(lab, python, limits)
+def _redacted(result: LabResult) -> list[str]:
+    return [outcome.nodeid for outcome in result.outcomes if HIDDEN in outcome.feedback]
+
+
+def _markers(lab: Lab, expected: list[ExpectedTest]) -> list[str]:
+    problems = []
     total = sum(test.points for test in expected)
     if abs(total - lab.points) > 1e-9:
-        verdict.problems.append(
-            f"grader points add up to {total:g}, but lab.toml says points = {lab.points:g}"
-        )
+        problems.append(f"grader points add up to {total:g}, but lab.toml says points = {lab.points:g}")
+    if lab.parts:
+        known = {part.id for part in lab.parts}
+        for test in expected:
+            if test.part not in known:
+                what = f"part {test.part!r}, not declared in lab.toml" if test.part else "no part marker"
+                problems.append(f"grader test {test.nodeid} has {what}")
+    return problems
+
+
+def verify_lab(
+    lab: Lab,
+    python: str,
+    repeat: int = 1,
+    random_order: bool = False,
+    log: Callable[[str], None] = print,
+    bugs: bool = False,
+) -> Verdict:
+    verdict = Verdict(lab)
+    verdict.problems += contract.check(lab)
+    limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True)
+    expected = expected_tests(lab, python, limits)
+    verdict.problems += _markers(lab, expected)
 
     solution = grade(lab, resolve_target(lab, "solution"), python=python)
     verdict.facts.append(
-        f"solution {solution.score:g}/{lab.points:g}, coverage {solution.gate.percent}% , {solution.execution_time:.1f} s"
+        f"solution {format_points(solution.score)}/{format_points(solution.max_score)}, "
+        f"coverage {solution.gate.percent}%, {solution.execution_time:.1f} s"
     )
-    if solution.score < lab.points - 1e-9:
-        verdict.problems.append(
-            "the reference solution loses points: " + "; ".join(_failures(solution, False))[:2000]
-        )
+    log(f"  {lab.id}: {verdict.facts[-1]}")
+    if solution.score < solution.max_score - 1e-9 or solution.critical_failures:
+        verdict.problems.append("the reference solution loses points:")
+        verdict.problems += [f"    {line}" for line in failed_tests(solution)]
     if not solution.gate.met:
         verdict.problems.append(
             f"the reference's model tests miss the gate: {solution.gate.percent}% "
-            f"({solution.gate.tests_failed} failing) {solution.gate.problem}"
+            f"({solution.gate.tests_failed} failing) {solution.gate.problem}".rstrip()
         )
-    log(f"  {lab.id}: {verdict.facts[-1]}")
 
     stub = grade(lab, resolve_target(lab, "workspace"), python=python)
-    verdict.facts.append(f"stub {stub.score:g}/{lab.points:g}, {stub.execution_time:.1f} s")
-    if stub.score > 0:
-        verdict.problems.append("the untouched stub earns points: " + "; ".join(_failures(stub, True))[:2000])
+    verdict.facts.append(
+        f"stub {format_points(stub.score)}/{format_points(stub.max_score)}, {stub.execution_time:.1f} s"
+    )
     log(f"  {lab.id}: {verdict.facts[-1]}")
+    if stub.score > 0:
+        earned = [o.nodeid.split("::", 1)[-1] for o in stub.graded if o.score > 0]
+        verdict.problems.append(f"the untouched stub earns points in: {', '.join(earned)}")
+    for name, result in (("reference", solution), ("stub", stub)):
+        hidden = _redacted(result)
+        if hidden:
+            verdict.problems.append(f"the {name}'s feedback has redacted lines in: {', '.join(hidden)}")
 
+    _check_parts(lab, python, verdict, log)
+    if bugs:
+        _check_bugs(lab, python, verdict, log)
     if repeat > 1:
-        seen: dict[str, set[bool]] = {outcome.nodeid: {outcome.passed} for outcome in solution.outcomes}
-        for run in range(1, repeat):
-            again = grade(
-                lab, resolve_target(lab, "solution"), python=python,
-                shuffle_seed=run if random_order else None, measure_gate=False,
-            )  # fmt: skip
-            for outcome in again.outcomes:
-                seen.setdefault(outcome.nodeid, set()).add(outcome.passed)
-            log(f"  {lab.id}: repeat {run + 1}/{repeat}: {again.score:g}/{lab.points:g}")
-        flaky = sorted(nodeid for nodeid, outcomes in seen.items() if len(outcomes) > 1)
-        order = "in random order " if random_order else ""
-        verdict.facts.append(f"{repeat} runs {order}on the reference: {len(flaky)} flaky tests")
-        log(f"  {lab.id}: {verdict.facts[-1]}")
-        if flaky:
-            verdict.problems.append("flaky grader tests (outcome varied between runs): " + ", ".join(flaky))
+        _check_repeats(lab, python, repeat, random_order, solution, verdict, log)
     return verdict
+
+
+def _check_parts(lab: Lab, python: str, verdict: Verdict, log: Callable[[str], None]) -> None:
+    """Stub each part out in turn: tests of every part that does not build on it keep full points."""
+    for part in lab.parts:
+        if not part.api:
+            continue
+        with part_stubbed(lab, part) as root:
+            result = grade(lab, Target(f"part {part.id} stubbed", root), python=python, measure_gate=False)
+        independent = [o for o in result.graded if o.part != part.id and not depends_on(lab, o.part, part.id)]
+        lost = [o for o in independent if o.score < o.max_score - 1e-9]
+        own = [o for o in result.graded if o.part == part.id]
+        if lost:
+            verdict.problems.append(
+                f"part independence: with part {part.id} stubbed, other parts lose points:"
+            )
+            verdict.problems += [
+                f"    [{o.part or '-'}] {o.nodeid.split('::', 1)[-1]}: {_reason(o.feedback)}" for o in lost
+            ]
+        if own and all(o.score >= o.max_score - 1e-9 for o in own):
+            verdict.problems.append(
+                f"part {part.id}: stubbing its api costs none of its tests (is api right?)"
+            )
+        fact = f"part {part.id} stubbed: {len(independent) - len(lost)}/{len(independent)} independent tests keep full points"
+        verdict.facts.append(fact)
+        log(f"  {lab.id}: {fact}")
+
+
+def _check_bugs(lab: Lab, python: str, verdict: Verdict, log: Callable[[str], None]) -> None:
+    """Grade every bug of the corpus: each must lose points; say which tests caught it."""
+    corpus = load_bugs(lab)
+    missed = []
+    for bug in corpus:
+        with bug_variant(lab, bug) as root:
+            result = grade(lab, Target(f"bug {bug.id}", root), python=python, measure_gate=False)
+        caught = [o.nodeid for o in result.graded if not o.passed or o.score < o.max_score - 1e-9]
+        verdict.caught[bug.id] = caught
+        if not caught:
+            missed.append(bug)
+        names = ", ".join(nodeid.split("::", 1)[-1] for nodeid in caught[:4])
+        more = f" and {len(caught) - 4} more" if len(caught) > 4 else ""
+        log(
+            f"    bug {bug.id}: "
+            + (f"caught by {len(caught)} ({names}{more})" if caught else "NOT CAUGHT: full marks")
+        )
+    for bug in missed:
+        verdict.problems.append(f"bug {bug.id} gets full marks: {bug.description}")
+    fact = f"bug corpus: {len(corpus) - len(missed)} of {len(corpus)} bugs lose points"
+    verdict.facts.append(fact)
+    log(f"  {lab.id}: {fact}")
+
+
+def _check_repeats(
+    lab: Lab,
+    python: str,
+    repeat: int,
+    random_order: bool,
+    first: LabResult,
+    verdict: Verdict,
+    log: Callable[[str], None],
+) -> None:
+    seen: dict[str, dict[bool, str]] = {o.nodeid: {o.passed: o.feedback} for o in first.graded}
+    for run in range(1, repeat):
+        again = grade(
+            lab, resolve_target(lab, "solution"), python=python,
+            shuffle_seed=run if random_order else None, measure_gate=False,
+        )  # fmt: skip
+        for outcome in again.graded:
+            seen.setdefault(outcome.nodeid, {}).setdefault(outcome.passed, outcome.feedback)
+        log(
+            f"  {lab.id}: repeat {run + 1}/{repeat}: {format_points(again.score)}/{format_points(again.max_score)}"
+        )
+    flaky = sorted(nodeid for nodeid, outcomes in seen.items() if len(outcomes) > 1)
+    order = "in random order " if random_order else ""
+    verdict.facts.append(f"{repeat} runs {order}on the reference: {len(flaky)} flaky tests")
+    log(f"  {lab.id}: {verdict.facts[-1]}")
+    if flaky:
+        verdict.problems.append("flaky grader tests (passed in one run, failed in another):")
+        verdict.problems += [
+            f"    {nodeid.split('::', 1)[-1]}: {_reason(seen[nodeid][False])}" for nodeid in flaky
+        ]

@@ -1,1 +1,58 @@
 """Services a lab can ask for in its manifest (`services = [...]`), started once per grading run."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote
+
+T = TypeVar("T")
+HIDDEN_SECRET = "***"
+
+
+@dataclass(frozen=True)
+class ServiceAccess:
+    """What a grading hands its children so they can reach the services it started.
+
+    `env`: variables every child gets; `paths`: folders every child must be able to reach (sockets);
+    `secrets`: strings that must never appear in anything a learner sees (`scrub` removes them)."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    paths: list[Path] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+
+    def scrub(self, value: T) -> T:
+        """`value` (a string, or dataclasses/lists/tuples/dicts holding strings) with every secret hidden."""
+        return _scrub(value, [secret for secret in self.secrets if secret])
+
+
+def hide_secrets(text: str, secrets: list[str]) -> str:
+    """`text` with every secret (raw and URL-quoted) replaced by `***`."""
+    for secret in secrets:
+        for form in sorted({secret, quote(secret, safe=""), quote(secret)}, key=len, reverse=True):
+            if form:
+                text = text.replace(form, HIDDEN_SECRET)
+    return text
+
+
+def _scrub(value: T, secrets: list[str]) -> T:
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return hide_secrets(value, secrets)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            item.name: _scrub(getattr(value, item.name), secrets)
+            for item in dataclasses.fields(value)
+            if item.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(_scrub(item, secrets) for item in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}  # type: ignore[return-value]
+    return value

@@ -21,12 +21,19 @@ def load_dataset(path: str | Path) -> tuple[list[list[float]], list[int]]:
 
 
 def hinge_loss(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float = 1e-4) -> tuple[Value, float]:
-    """Mean max-margin loss `relu(1 - y·score)` plus `alpha·Σp²`; returns (loss, accuracy)."""
+    """Mean max-margin loss `relu(1 - y·score)` plus `alpha·Σp²`; returns (loss, accuracy).
+
+    A sample counts as correct when `sign(score) == y`: a score of exactly 0 is wrong for both labels.
+    """
     raise NotImplementedError("hinge_loss (README Part E)")
 
 
 def fit(
-    model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 50, lr: float = 1.0
+    model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 30, lr: float = 1.0
 ) -> list[tuple[float, float]]:
-    """Full-batch gradient descent; returns (loss, accuracy) per step."""
+    """Full-batch gradient descent with a linearly decaying rate; returns (loss, accuracy) per step.
+
+    Step k (0-based) evaluates the loss, zeroes the gradients, back-propagates and moves every
+    parameter by `-lr·(1 - 0.9·k/steps)·grad`; history[k] is the loss and accuracy before that move.
+    """
     raise NotImplementedError("fit (README Part E)")

@@ -18,19 +18,26 @@ def load_dataset(path: str | Path) -> tuple[list[list[float]], list[int]]:
 
 
 def hinge_loss(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float = 1e-4) -> tuple[Value, float]:
-    """Mean max-margin loss `relu(1 - y·score)` plus `alpha·Σp²`; returns (loss, accuracy)."""
+    """Mean max-margin loss `relu(1 - y·score)` plus `alpha·Σp²`; returns (loss, accuracy).
+
+    A sample counts as correct when `sign(score) == y`: a score of exactly 0 is wrong for both labels.
+    """
     scores = [model(x) for x in X]
     margins = [(1 - yi * si).relu() for yi, si in zip(y, scores, strict=True)]  # type: ignore[operator]
     data_loss = sum(margins, Value(0.0)) * (1.0 / len(margins))
     reg_loss = alpha * sum((p * p for p in model.parameters()), Value(0.0))
-    accuracy = sum((si.data > 0) == (yi > 0) for yi, si in zip(y, scores, strict=True)) / len(y)  # type: ignore[union-attr]
+    accuracy = sum(yi * si.data > 0 for yi, si in zip(y, scores, strict=True)) / len(y)  # type: ignore[union-attr]
     return data_loss + reg_loss, accuracy
 
 
 def fit(
-    model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 50, lr: float = 1.0
+    model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 30, lr: float = 1.0
 ) -> list[tuple[float, float]]:
-    """Full-batch gradient descent with a linearly decaying rate; returns (loss, accuracy) per step."""
+    """Full-batch gradient descent with a linearly decaying rate; returns (loss, accuracy) per step.
+
+    Step k (0-based) evaluates the loss, zeroes the gradients, back-propagates and moves every
+    parameter by `-lr·(1 - 0.9·k/steps)·grad`; history[k] is the loss and accuracy before that move.
+    """
     history = []
     for k in range(steps):
         loss, accuracy = hinge_loss(model, X, y)

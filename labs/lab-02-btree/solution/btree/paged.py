@@ -95,6 +95,8 @@ class PagedBTree:
         if not exists:
             if isinstance(t, bool) or not isinstance(t, int) or t < 2:
                 raise ValueError(f"minimum degree t must be an integer >= 2, got {t!r}")
+            if isinstance(page_size, bool) or not isinstance(page_size, int):
+                raise ValueError(f"page_size must be an integer number of bytes, got {page_size!r}")
             if page_size < min_page_size(t):
                 raise ValueError(f"page_size {page_size} is too small for t={t}: need >= {min_page_size(t)}")
         self._file: BinaryIO | None = open(path, "r+b" if exists else "w+b")  # noqa: SIM115 (closed by close())

@@ -230,9 +230,14 @@ class RaftNode:
         return min(max(msg.conflict_index, 1), len(self._log) + 1)
 
     def _advance_commit(self) -> None:
-        """Commit the highest index stored on a majority, if it is from this term (Figure 8)."""
+        """Commit the highest index stored on a majority, if it is from this term (Figure 8).
+
+        With the cluster's indices sorted from highest to lowest, the one at position k is stored on at
+        least k + 1 nodes; a majority of n nodes is n // 2 + 1, so position n // 2 is the answer (in a
+        cluster of four that is the third highest: two copies out of four are not a majority).
+        """
         stored = sorted([len(self._log), *self._match.values()], reverse=True)
-        index = stored[len(self.peers) // 2]
+        index = stored[(len(self.peers) + 1) // 2]
         if index > self._commit and self._log[index - 1].term == self._term:
             self._commit = index
             self._apply_committed()

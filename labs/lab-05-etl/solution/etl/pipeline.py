@@ -20,9 +20,10 @@ from sqlalchemy import Connection, Engine, text
 
 from etl.schema import ACCOUNTS, COLUMNS, create_schema
 
-AMOUNT_PATTERN = r"-?\d{1,10}(?:\.\d{1,2})?"
-DATE_PATTERN = r"(?:19|20)\d\d-\d\d-\d\d"
-TIMESTAMP_PATTERN = DATE_PATTERN + r" \d\d:\d\d:\d\d"
+# ASCII digits only: `\d` would also accept digits of other scripts, which PostgreSQL cannot parse.
+AMOUNT_PATTERN = r"-?[0-9]{1,10}(?:\.[0-9]{1,2})?"
+DATE_PATTERN = r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}"
+TIMESTAMP_PATTERN = DATE_PATTERN + r" [0-9]{2}:[0-9]{2}:[0-9]{2}"
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def ingest(batch_path: str | Path, engine: Engine) -> IngestReport:
 def _valid_moments(values: pd.Series, pattern: str, layout: str) -> pd.Series:
     shaped = values.str.fullmatch(pattern)
     parsed = pd.to_datetime(values.where(shaped), format=layout, errors="coerce")
-    return shaped & parsed.notna()
+    # A real moment prints back as itself (pandas rolls a 60th second over into the next minute).
+    return shaped & (parsed.dt.strftime(layout) == values)
 
 
 def classify(frame: pd.DataFrame, width: pd.Series) -> np.ndarray:

@@ -2,8 +2,13 @@
 
 Locations are JSON pointers into the *reader's* schema, because that is the schema a fix goes into:
 `/fields/1/type` is the type of the reader's second field, `/items` an array's items, `/values` a
-map's values, `/2` the third branch of a union, and `/name`, `/size`, `/symbols` the parts of a named
-type that disagree. Writer unions add nothing to the path: each writer branch is checked in place.
+map's values, `/2` the third branch of a union, `/name`, `/size`, `/symbols` the parts of a named
+type that disagree, and `/precision`, `/scale` those of two `decimal` logical types. Writer unions add
+nothing to the path: each writer branch is checked in place.
+
+Logical types: two valid `decimal`s (on bytes, or on fixed) match only when their precisions and
+scales are equal; every other logical type, and a decimal on one side only, is resolved by its
+underlying type alone.
 """
 
 from __future__ import annotations
@@ -65,11 +70,14 @@ def same_name(reader: Schema, writer: Schema) -> bool:
 def matches(reader: Schema, writer: Schema) -> bool:
     """The specification's shallow "match", used to pick a reader union branch.
 
-    Same kind (or a promotion), same name for named types, same size for fixed; arrays and maps
-    match when their items/values match. Record fields are *not* looked at here.
+    Same kind (or a promotion), same name for named types, same size for fixed, the same precision
+    and scale for two decimals; arrays and maps match when their items/values match. Record fields
+    are *not* looked at here.
     """
     if "union" in (reader.type, writer.type):
         return True
+    if reader.decimal is not None and writer.decimal is not None and reader.decimal != writer.decimal:
+        return False
     if reader.type != writer.type:
         return reader.type in PROMOTIONS.get(writer.type, ())
     if reader.type == "array":
@@ -113,6 +121,16 @@ class _Resolver:
             self.resolve(reader.values, writer.values, f"{path}/values")  # type: ignore[arg-type]
         elif reader.type in NAMED:
             self._named(reader, writer, path)
+        elif reader.type == "bytes":
+            self._decimal(reader, writer, path)
+
+    def _decimal(self, reader: Schema, writer: Schema, path: str) -> None:
+        """Two decimals match only with equal precision and scale (each difference reported once)."""
+        if reader.decimal is None or writer.decimal is None:
+            return
+        for key, mine, theirs in zip(("precision", "scale"), reader.decimal, writer.decimal, strict=True):
+            if mine != theirs:
+                self.fail(f"{path}/{key}", f"the reader's decimal has {key} {mine}, the writer's has {theirs}")
 
     def _named(self, reader: Schema, writer: Schema, path: str) -> None:
         if not same_name(reader, writer):
@@ -124,10 +142,12 @@ class _Resolver:
         if (id(reader), id(writer)) in self.seen:  # recursion, or a pair already compared elsewhere
             return
         self.seen.add((id(reader), id(writer)))
-        if reader.type == "fixed" and reader.size != writer.size:
-            self.fail(
-                f"{path}/size", f"fixed {reader.name} has size {reader.size}, the writer's has {writer.size}"
-            )
+        if reader.type == "fixed":
+            if reader.size != writer.size:
+                self.fail(
+                    f"{path}/size", f"fixed {reader.name} has size {reader.size}, the writer's has {writer.size}"
+                )
+            self._decimal(reader, writer, path)
         elif reader.type == "enum":
             missing = [s for s in writer.symbols if s not in reader.symbols]
             if missing and reader.enum_default is None:

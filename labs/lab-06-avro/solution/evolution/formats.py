@@ -74,7 +74,7 @@ def compare_formats(
     """
     records = list(records)
     if not records:
-        raise ValueError("compare_formats needs at least one record")
+        raise ValueError("records: compare_formats needs at least one record")
     schema = infer_schema(records) if schema is None else schema
     parsed_avro = fastavro.parse_schema(schema)
     proto = _ProtoBuilder(parse_schema(schema))

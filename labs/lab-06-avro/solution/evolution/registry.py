@@ -151,7 +151,7 @@ class SchemaRegistry:
         forbids raises `IncompatibleSchemaError` listing each conflicting version and location.
         """
         if not isinstance(subject, str) or not subject:
-            raise ValueError("a subject is a non-empty string")
+            raise ValueError(f"subject must be a non-empty string, got {subject!r}")
         parse_schema(schema)
         text = canonical_json(schema)
         self._db.execute("BEGIN IMMEDIATE")

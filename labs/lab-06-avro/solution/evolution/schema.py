@@ -47,9 +47,13 @@ class Schema:
     items: Schema | None = None  # array
     values: Schema | None = None  # map
     branches: list[Schema] = field(default_factory=list)  # union
+    decimal: tuple[int, int] | None = None  # (precision, scale) of a valid `decimal` logical type
 
     def describe(self) -> str:
-        """A short human name: `int`, `record Person`, `array`, `union[null, string]`."""
+        """A short human name: `int`, `record Person`, `array`, `union[null, string]`, `decimal(5,2)`."""
+        if self.decimal is not None:
+            precision, scale = self.decimal
+            return f"decimal({precision},{scale}) on {self.type}{' ' + self.name if self.name else ''}"
         if self.type in NAMED:
             return f"{self.type} {self.name}"
         if self.type == "union":
@@ -99,7 +103,7 @@ class _Parser:
         if not isinstance(kind, str):
             raise InvalidSchemaError(f"{path}/type: must be a type name string, got {kind!r}")
         if kind in PRIMITIVES:
-            return Schema(kind)
+            return Schema(kind, decimal=decimal_of(node, kind))
         if kind in ("array", "map"):
             key = "items" if kind == "array" else "values"
             if key not in node:
@@ -160,6 +164,7 @@ class _Parser:
             if type(size) is not int or size < 0:
                 raise InvalidSchemaError(f"{path}/size: a fixed size must be a non-negative integer")
             schema.size = size
+            schema.decimal = decimal_of(node, kind, size)
         elif kind == "enum":
             self._enum(schema, node, path)
         else:
@@ -205,6 +210,31 @@ class _Parser:
                     f"{where}/default: {spec['default']!r} is not a valid value of {ftype.describe()}"
                 )
             schema.fields.append(Field(name, ftype, tuple(aliases), has_default, spec.get("default")))
+
+
+def decimal_of(node: dict[str, Any], kind: str, size: int = 0) -> tuple[int, int] | None:
+    """(precision, scale) when `node` is a *valid* `decimal` logical type, else None.
+
+    Valid: `logicalType` is "decimal" on `bytes` or `fixed`, `precision` is an integer > 0, `scale`
+    (default 0) an integer with 0 <= scale <= precision, and for a fixed of `size` bytes precision is
+    at most floor(log10(2**(8*size - 1) - 1)). Anything else is not an error: as the specification
+    says, an unknown or invalid logical type is ignored and the underlying type is used.
+    """
+    if node.get("logicalType") != "decimal" or kind not in ("bytes", "fixed"):
+        return None
+    precision, scale = node.get("precision"), node.get("scale", 0)
+    if type(precision) is not int or type(scale) is not int or not 0 <= scale <= precision or precision < 1:
+        return None
+    if kind == "fixed" and precision > _max_fixed_digits(size):
+        return None
+    return precision, scale
+
+
+def _max_fixed_digits(size: int) -> int:
+    """Decimal digits a two's-complement number of `size` bytes always holds."""
+    if size < 1:
+        return 0
+    return len(str(2 ** (8 * size - 1) - 1)) - 1
 
 
 def is_valid_default(schema: Schema, value: Any) -> bool:

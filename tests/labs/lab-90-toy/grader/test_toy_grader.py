@@ -3,6 +3,9 @@ from toy import add, fib, mul
 
 
 @pytest.mark.points(2)
+@pytest.mark.part("A")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints("Python's + operator adds two integers.", "return a + b")
 def test_add() -> None:
     """add() adds two integers."""
     result = add(2, 3)
@@ -10,6 +13,8 @@ def test_add() -> None:
 
 
 @pytest.mark.points(3)
+@pytest.mark.part("A")
+@pytest.mark.hints("Multiplication, not addition.")
 def test_mul() -> None:
     """mul() multiplies two integers."""
     result = mul(4, 5)
@@ -17,6 +22,9 @@ def test_mul() -> None:
 
 
 @pytest.mark.points(5)
+@pytest.mark.part("B")
+@pytest.mark.critical("the Fibonacci numbers are exact")
+@pytest.mark.hints("fib(0) is 0, fib(1) is 1.", "Keep the last two numbers in two variables.")
 def test_fib(partial_credit) -> None:  # type: ignore[no-untyped-def]
     """fib(n) is the n-th Fibonacci number (partial credit per n)."""
     partial_credit.total = 5

@@ -1,0 +1,242 @@
+"""Grades that mean what they say: the record is the learner's, the wrong environment and a package that
+does not import are said once, tests that cannot run here count neither way, partial grades say so,
+failures come with a runnable reproduction, and verify checks parts and the bug corpus."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.cli import main
+from autograder.grading import grade, resolve_target
+from autograder.manifest import find
+from autograder.results import format_points
+
+SOLUTION = "tests/labs/lab-90-toy/solution/toy/__init__.py"
+
+
+def _solution_source() -> str:
+    return (Path(__file__).parents[1] / SOLUTION).read_text()
+
+
+def test_points_print_with_at_most_two_decimals() -> None:
+    assert [format_points(v) for v in (100.0, 95.5, 33.333333, 0.0, 2.0000001, 7.125)] == [
+        "100",
+        "95.5",
+        "33.33",
+        "0",
+        "2",
+        "7.12",
+    ]
+
+
+def test_another_labs_environment_is_refused(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "memory_mb = 1024", 'memory_mb = 1024\nrequirements = ["no-such-package-here"]'
+        )
+    )
+    assert main(["grade", "lab-90"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no-such-package-here" in err and "`nox -s lab-90`" in err
+    assert not grades.exists(), "nothing is recorded"
+
+
+def test_a_package_that_does_not_import_is_reported_once(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (toy_copy / "toy" / "__init__.py").write_text("def add(a, b):\n    return a +\n")
+    assert main(["grade", "lab-90"]) == 1
+    out = capsys.readouterr().out
+    message = "your package `toy` does not import: toy/__init__.py:2: SyntaxError"
+    assert out.count(message) == 1, out
+    assert "/tmp" not in out and "labs-target" not in out, "no paths into temporary folders"
+    results = json.loads((grades / "lab-90" / "results.json").read_text())
+    assert results["score"] == 0
+    assert all("does not import" in t["output"] for t in results["tests"][:3])
+    (toy_copy / "toy" / "__init__.py").write_text("import not_a_module_anywhere\n")
+    lab = find("lab-90")
+    result = grade(lab, resolve_target(lab, "workspace"), python=sys.executable)
+    assert result.import_problem == (
+        "your package `toy` does not import: toy/__init__.py:1: ModuleNotFoundError: "
+        "No module named 'not_a_module_anywhere'"
+    )
+
+
+UNGRADABLE = """
+import pytest
+from toy import add
+
+
+@pytest.mark.points(4)
+@pytest.mark.part("A")
+def test_survives_a_restart(restart_postgres) -> None:
+    assert add(1, 1) == 2
+"""
+
+
+def test_tests_that_cannot_run_here_count_neither_way(
+    toy_copy: Path, grades: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (toy_copy / "grader" / "test_restart.py").write_text(UNGRADABLE)
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(manifest.read_text().replace("points = 10", 'points = 14\nservices = ["postgres"]'))
+    (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
+    monkeypatch.setenv("LABS_DATABASE_URL", "postgresql+psycopg://learner:s3cret@db.invalid:5432/postgres")
+    lab = find("lab-90")
+    result = grade(lab, resolve_target(lab, "workspace"), python=sys.executable, measure_gate=False)
+    skipped = [o for o in result.outcomes if o.ungradable]
+    assert [o.nodeid for o in skipped] == ["test_restart.py::test_survives_a_restart"]
+    assert skipped[0].feedback.startswith("not gradable here:") and "s3cret" not in skipped[0].feedback
+    assert (result.score, result.max_score) == (10, 10)
+    assert any("not gradable in this configuration" in note for note in result.notes)
+
+
+def test_a_partial_grade_says_so_and_leaves_the_record(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
+    assert main(["grade", "lab-90", "--part", "B"]) == 1  # a partial grade never passes the lab
+    out = capsys.readouterr().out
+    assert "partial grade: only part B graded; your record is not updated" in out
+    assert "test_fib" in out and "test_add" not in out and "5/5 points" in out
+    assert not (grades / "lab-90").exists() and not (grades / "badges").exists()
+    assert main(["grade", "lab-90", "-k", "mul"]) == 1
+    assert "only tests matching 'mul' graded" in capsys.readouterr().out
+    assert main(["grade", "lab-90", "--part", "Z"]) == 2
+    assert "lab-90 has no part 'Z' (parts: A, B)" in capsys.readouterr().err
+
+
+REPRO = """
+import pytest
+from toy import fib
+
+
+@pytest.mark.points(1)
+@pytest.mark.part("B")
+def test_sequence(repro) -> None:
+    values = [fib(n) for n in range(6)]
+    repro(
+        "from toy import fib\\n\\n\\ndef test_sequence():\\n"
+        "    assert [fib(n) for n in range(6)] == [0, 1, 1, 2, 3, 5]\\n"
+    )
+    assert values == [0, 1, 1, 2, 3, 5], f"fib(0..5) gave {values}"
+"""
+
+
+def test_a_failing_sequence_test_leaves_a_runnable_reproduction(toy_copy: Path, grades: Path) -> None:
+    (toy_copy / "grader" / "test_repro.py").write_text(REPRO)
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(manifest.read_text().replace("points = 10", "points = 11"))
+    buggy = _solution_source().replace("a, b = 0, 1", "a, b = 1, 1")
+    (toy_copy / "toy" / "__init__.py").write_text(buggy)
+    assert main(["grade", "lab-90"]) == 1
+    folder = grades / "lab-90"
+    results = json.loads((folder / "results.json").read_text())
+    test = next(t for t in results["tests"] if t["name"].startswith("test_sequence"))
+    assert f"{folder}/repro/test_sequence.py" in test["output"]
+    repro = folder / "repro" / "test_sequence.py"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(repro)],
+        cwd=toy_copy, capture_output=True, text=True, env={"PYTHONPATH": str(toy_copy), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert run.returncode == 1 and "1 failed" in run.stdout, run.stdout
+    (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
+    assert main(["grade", "lab-90"]) == 0
+    assert not repro.exists(), "a reproduction is removed once the test passes"
+
+
+def test_verify_checks_parts_and_the_bug_corpus(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["verify", "lab-90", "--bugs"]) == 0
+    out = capsys.readouterr().out
+    assert "part A stubbed: 1/1 independent tests keep full points" in out
+    assert "part B stubbed: 2/2 independent tests keep full points" in out
+    assert (
+        "bug fib-off-by-one: caught by 1 (test_fib)" in out
+        and "bug mul-by-addition: caught by 1 (test_mul)" in out
+    )
+    assert "bug corpus: 2 of 2 bugs lose points" in out
+    bugs = toy_copy / "grader" / "bugs" / "bugs.toml"
+    bugs.write_text(
+        bugs.read_text() + '\n[[bug]]\nid = "fib-negative"\ndescription = "fib accepts negative n"\n'
+        '[[bug.edit]]\nfile = "toy/__init__.py"\nfind = "    if n < 0:"\nreplace = "    if n < -5:"\n'
+    )
+    (toy_copy / "grader" / "test_toy_grader.py").write_text(
+        (toy_copy / "grader" / "test_toy_grader.py")
+        .read_text()
+        .replace("def test_mul() -> None:", "def test_mul() -> None:\n    fib(1)")
+    )
+    assert main(["verify", "lab-90", "--bugs"]) == 1
+    out = capsys.readouterr().out
+    assert "bug fib-negative gets full marks: fib accepts negative n" in out
+    assert "part independence: with part B stubbed, other parts lose points:" in out
+    assert "[A] test_mul:" in out
+
+
+def test_verify_enforces_the_contract(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (toy_copy / "toy" / "__init__.py").write_text(
+        '"""Stub."""\n\n\ndef add(a: int) -> int:\n    raise NotImplementedError\n\n\n'
+        "def mul(a: int, b: int) -> int:\n    raise NotImplementedError\n"
+    )
+    (toy_copy / "notes.txt").write_text("scratch")
+    (toy_copy / "README.md").write_text("# toy\n\n## Objectives\n")
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "memory_mb = 1024", 'memory_mb = 1024\ncoverage_omit = ["toy/nothing.py"]'
+        )
+    )
+    assert main(["verify", "lab-90"]) == 1
+    out = capsys.readouterr().out
+    for line in (
+        "stub toy/__init__.py lacks fib, which the reference defines",
+        "stub toy/__init__.py: add has signature (a: int), the reference (a: int, b: int)",
+        "unexpected file or folder in the lab: notes.txt",
+        "README.md has no 'rubric' section",
+        "coverage_omit entry 'toy/nothing.py' matches no file of the reference",
+    ):
+        assert line in out, line
+
+
+def test_a_broken_manifest_breaks_only_its_own_nox_session(tmp_path: Path) -> None:
+    root = Path(__file__).parents[1]
+    labs = tmp_path / "labs"
+    import shutil
+
+    shutil.copytree(root / "tests" / "labs" / "lab-90-toy", labs / "lab-90-toy")
+    (labs / "lab-93-broken").mkdir()
+    (labs / "lab-93-broken" / "lab.toml").write_text('id = "lab-93"\ntitle = 7\n')
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "LABS_DIR": str(labs),
+        "HOME": str(tmp_path),
+    }
+    listed = subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(root / "noxfile.py"), "-l"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if listed.returncode != 0 and "No module named nox" in listed.stderr:
+        pytest.skip("nox is not installed in this environment")
+    assert listed.returncode == 0 and "lab-90" in listed.stdout and "lab-93" in listed.stdout
+    broken = subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(root / "noxfile.py"), "-s", "lab-93"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert broken.returncode == 2
+    assert "labs: error:" in broken.stderr and "field 'title' must be str, got int" in broken.stderr
+    assert "Traceback" not in broken.stderr
