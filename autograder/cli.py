@@ -10,7 +10,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.errors import UsageError
 from autograder.manifest import Lab, discover, find, scan
-from autograder.reports import record_folder
+from autograder.reports import record_folder, sanitize
 from autograder.results import ExpectedTest, TestOutcome, format_points
 
 
@@ -37,9 +37,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
     grade.add_argument(
+        "--allow-unjailed", action="store_true",
+        help="grade a folder from outside the repository even where the jail cannot run (trusted code only)",
+    )  # fmt: skip
+    grade.add_argument(
         "--key-file", type=Path, default=None,
         help="the course key, to run every check of a course edition (else LABS_GRADER_KEY)",
     )  # fmt: skip
+    test = commands.add_parser("test", help="run your own tests with coverage, as the gate will")
+    test.add_argument("lab", help="lab id, e.g. lab-03 or 3")
+    test.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
+    watch = commands.add_parser("watch", help="re-run your tests and the graders on every save")
+    watch.add_argument("lab", help="lab id, e.g. lab-03 or 3")
+    watch.add_argument("--part", default=None, help="only the graders of this part")
+    watch.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
+    hint = commands.add_parser("hint", help="the next hint for your first failing test (or the one named)")
+    hint.add_argument("lab", help="lab id, e.g. lab-03 or 3")
+    hint.add_argument(
+        "test", nargs="?", default=None, help="a grader test's name (default: the first failing)"
+    )
+    hint.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
+    status = commands.add_parser("status", help="every lab's last grade, parts, gate and hints; what next")
+    status.add_argument("lab", nargs="?", default=None, help="one lab in detail")
+    reset = commands.add_parser("reset", help="restore a lab's starter stub and tests (backs up yours first)")
+    reset.add_argument("lab", help="lab id, e.g. lab-03 or 3")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.add_argument("--from", dest="revision", default=None, help="git revision holding the starter")
     verify = commands.add_parser("verify", help="lab author's check: reference scores 100, stub scores 0")
     verify.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
     verify.add_argument(
@@ -176,6 +199,86 @@ def cmd_verify(
     return 1 if failed else 0
 
 
+def cmd_test(lab_id: str, python: str) -> int:
+    from autograder.grading import check_environment, own_tests, resolve_target
+    from autograder.reports import gate_line
+
+    lab = find(lab_id)
+    check_environment(lab, python)
+    print(f"{lab.id} · running your tests in tests/ with coverage of {lab.package}/", flush=True)
+    gate = own_tests(lab, resolve_target(lab, "workspace"), python=python)
+    for name in gate.failing:
+        print(f"  FAIL  {sanitize(name)}")
+    print(f"  {gate_line(gate)}")
+    if gate.problem and gate.percent is not None:
+        print(f"    {sanitize(gate.problem)}")
+    for filename, missed in gate.missed.items():
+        print(f"    not covered in {sanitize(filename)}: {missed}")
+    return 0 if gate.met else 1
+
+
+def cmd_watch(lab_id: str, part: str | None, python: str) -> int:
+    from autograder.grading import check_environment
+    from autograder.watch import watch
+
+    lab = find(lab_id)
+    check_environment(lab, python)
+    if part is not None:
+        selection(lab, [part], "")  # an unknown part is a usage error, said before anything runs
+    return watch(lab, python, part)
+
+
+def cmd_hint(lab_id: str, test: str | None, python: str) -> int:
+    from autograder.grading import expected_tests, grades_dir
+    from autograder.hints import choose, failing_tests, next_hint
+    from autograder.sandbox import Limits
+
+    lab = find(lab_id)
+    grades = grades_dir()
+    expected = expected_tests(lab, python, Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True))
+    chosen = choose(expected, failing_tests(lab, grades), test)
+    hint = next_hint(lab, grades, chosen)
+    name = chosen.nodeid.split("::", 1)[-1]
+    print(f"{lab.id} · {name}" + (f": {chosen.doc}" if chosen.doc else ""))
+    print(f"  hint {hint.number} of {len(chosen.hints)}: {hint.text}")
+    if not hint.last:
+        print(f"  (run `labs hint {lab.id} {name}` again for the next one)")
+    return 0
+
+
+def cmd_status(lab_id: str | None) -> int:
+    from autograder.grading import grades_dir
+    from autograder.status import detail, lab_status, overview
+
+    grades = grades_dir()
+    if lab_id is not None:
+        print("\n".join(detail(lab_status(find(lab_id), grades))))
+        return 0
+    labs = [lab for lab in scan() if not isinstance(lab, UsageError)]
+    print("\n".join(overview([lab_status(lab, grades) for lab in labs])))
+    return 0
+
+
+def cmd_reset(lab_id: str, yes: bool, revision: str | None) -> int:
+    from autograder.grading import grades_dir
+    from autograder.reset import default_revision, reset
+
+    lab = find(lab_id)
+    revision = revision or default_revision(lab)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("labs reset asks for confirmation: run it in a terminal, or add --yes")
+        answer = input(
+            f"replace {lab.package}/ and tests/ of {lab.id} with the starter (a backup is kept)? [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing changed")
+            return 1
+    saved = reset(lab, grades_dir(), revision)
+    print(f"{lab.id}: starter restored from {revision}; your files are in {_display(saved)}")
+    return 0
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -184,7 +287,10 @@ def _display(path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from autograder.sandbox import Terminated, kill_all, unwind_on_sigterm
+
     try:
+        unwind_on_sigterm()
         args = build_parser().parse_args(argv)
         if args.command == "list":
             return cmd_list()
@@ -199,7 +305,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from autograder.graders import use_key_file
 
                 use_key_file(args.key_file)
+            from autograder.plan import refuse_unjailed
+
+            refuse_unjailed(args.target, allowed=args.allow_unjailed)
             return cmd_grade(args.lab, args.target, args.python, args.part, args.keyword)
+        if args.command == "test":
+            return cmd_test(args.lab, args.python)
+        if args.command == "watch":
+            return cmd_watch(args.lab, args.part, args.python)
+        if args.command == "hint":
+            return cmd_hint(args.lab, args.test, args.python)
+        if args.command == "status":
+            return cmd_status(args.lab)
+        if args.command == "reset":
+            return cmd_reset(args.lab, args.yes, args.revision)
         return cmd_verify(args.labs, args.repeat, args.random_order, args.python, args.bugs)
     except UsageError as exc:
         print(f"labs: error: {exc}", file=sys.stderr)
@@ -207,6 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("labs: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("labs: terminated", file=sys.stderr)
+        return 143
+    finally:
+        kill_all()  # no child outlives the autograder, however it ends
 
 
 if __name__ == "__main__":

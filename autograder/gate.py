@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import json
-import subprocess
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from autograder.plan import RunPlan, default_plan
 from autograder.results import GateResult
 from autograder.sandbox import Child, Limits, scrubbed_environment
-from autograder.snapshot import remove_tree
+from autograder.snapshot import read_regular, remove_tree
+
+MAX_DATA_BYTES = 64 << 20  # coverage data and junit.xml the child leaves are read up to this size
+POLL = 0.25
+_PRAGMAS = ("pragma: no cover", "pragma: no branch", "pragma: nocover")
 
 
 def measure(
@@ -25,61 +30,152 @@ def measure(
     limits: Limits,
     deadline: float,
     hidden: Sequence[Path] = (),
+    plan: RunPlan | None = None,
 ) -> GateResult:
-    """Run `<target_root>/tests` under coverage in a sandboxed child and read the result."""
+    """Run `<target_root>/tests` under coverage in a sandboxed child and read the result.
+
+    The child sees what the run plan allows plus the snapshot (read-only), its configuration (read-only)
+    and one output folder; the parent reads what it leaves there without following links, without
+    blocking and up to a size cap. Exclusion pragmas do not reduce what is measured, and a package that
+    builds code from strings or loads code from tests/ is flagged: such code escapes measurement."""
+    del hidden
+    if plan is None:
+        plan = default_plan(python, env, limits, deadline - time.monotonic(), deadline)
     tests_dir = target_root / "tests"
     if not tests_dir.is_dir():
         return GateResult(required, None, 0, 0, problem="no tests/ folder: write your tests in tests/")
+    escapes = _escapes(target_root, package)
     with tempfile.TemporaryDirectory(prefix="labs-gate-", ignore_cleanup_errors=True) as scratch_name:
         scratch = Path(scratch_name)
-        home = scratch / "home"
-        home.mkdir()
-        data_file = scratch / "coverage.data"
-        junit = scratch / "junit.xml"
-        rcfile = scratch / "coveragerc"
+        home, config, out, private = scratch / "home", scratch / "config", scratch / "out", scratch / "parent"
+        for folder in (home, config, out, private):
+            folder.mkdir()
+        data_file, junit = out / "coverage.data", out / "junit.xml"
+        rcfile = config / "coveragerc"
         omitted = "".join(f"\n    {target_root / pattern}" for pattern in omit)
         rcfile.write_text(
             f"[run]\nbranch = True\nsource = {target_root / package}\ndata_file = {data_file}\n"
-            f"omit ={omitted}\n"
+            f"omit ={omitted}\n[report]\nexclude_lines =\npartial_branches =\n"
         )
         argv = [
-            python, "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest",
-            "-p", "autograder.plugin", "-p", "no:cacheprovider", "-q", "--no-header",
+            plan.python, "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest",
+            "-p", "autograder.plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-c", "/dev/null",
             f"--junitxml={junit}", "--rootdir", str(target_root), str(tests_dir),
         ]  # fmt: skip
-        child_env = scrubbed_environment({**env, "PYTHONPATH": str(target_root)}, home)
-        child = Child(argv, cwd=target_root, env=child_env, limits=limits, writable=[scratch], hidden=hidden)
+        child_env = scrubbed_environment({**plan.env, "PYTHONPATH": str(target_root)}, home)
+        view = plan.view(read_only=[target_root, config], writable=[out], scratch=[home])
+        child = Child(argv, cwd=home, env=child_env, limits=plan.limits, view=view)
         try:
-            child.wait(timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+            finished = _wait(child, plan)
+        finally:
             child.kill()
-            remove_tree(home)
+        if not finished:
+            remove_tree(scratch)
             return GateResult(
                 required, None, 0, 0, problem="your tests did not finish within the lab's time budget"
             )
-        remove_tree(home)
-        passed, failed = _count_tests(junit)
-        if not data_file.exists():
+        passed, failed, failing = _count_tests(read_regular(junit, MAX_DATA_BYTES))
+        data = read_regular(data_file, MAX_DATA_BYTES)
+        if data is None:
             tail = child.output_tail(800).strip()
             detail = f" ({child.describe_exit()}):\n{tail}" if tail else ""
+            remove_tree(scratch)
             return GateResult(
-                required, None, passed, failed, problem="your tests produced no coverage data" + detail
-            )
-        percent, missed = _read_coverage(data_file, rcfile, scratch / "coverage.json", target_root)
-        problem = "" if passed or failed else "no tests were collected from tests/ (name files test_*.py)"
-        return GateResult(required, percent, passed, failed, missed, problem)
+                required, None, passed, failed, problem="your tests produced no coverage data" + detail,
+                failing=failing,
+            )  # fmt: skip
+        copied = private / "coverage.data"
+        copied.write_bytes(data)
+        own_rc = private / "coveragerc"
+        own_rc.write_text(rcfile.read_text().replace(str(data_file), str(copied)))
+        percent, missed = _read_coverage(copied, own_rc, private / "coverage.json", target_root)
+        remove_tree(scratch)
+    problem = "" if passed or failed else "no tests were collected from tests/ (name files test_*.py)"
+    if escapes and not problem:
+        problem = "code the coverage gate cannot measure: " + "; ".join(escapes[:3])
+    details = _pragma_notes(target_root / package)
+    return GateResult(required, percent, passed, failed, missed, problem, failing=failing, details=details)
 
 
-def _count_tests(junit: Path) -> tuple[int, int]:
+def _wait(child: Child, plan: RunPlan) -> bool:
+    """Wait for the child within the lab's CPU budget and the plan's wall-clock guard; False if overrun."""
+    while True:
+        if child.poll() is not None:
+            child.wait()
+            return True
+        if time.monotonic() >= plan.wall_deadline or child.cpu_seconds() >= plan.lab_cpu_seconds:
+            return False
+        time.sleep(POLL)
+
+
+def _escapes(target_root: Path, package: str) -> list[str]:
+    """Where the package builds code from strings (exec/compile/eval) or imports code from tests/."""
+    tests = target_root / "tests"
+    hidden = {p.stem for p in tests.rglob("*.py")} if tests.is_dir() else set()
+    found: list[str] = []
+    for path in sorted((target_root / package).rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes()[: 4 << 20])
+        except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+            continue
+        where = path.relative_to(target_root)
+        for node in ast.walk(tree):
+            line = getattr(node, "lineno", 0)
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("exec", "compile", "eval")
+            ):
+                found.append(f"{where}:{line} builds code with {node.func.id}()")
+            names = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                else []
+            )  # fmt: skip
+            for name in names:
+                if name.split(".")[0] in hidden or name.split(".")[0] == "tests":
+                    found.append(f"{where}:{line} imports {name!r} from tests/")
+    return found
+
+
+def _pragma_notes(package: Path) -> tuple[str, ...]:
+    marked = []
+    for path in sorted(package.rglob("*.py")):
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        if any(pragma in text for pragma in _PRAGMAS):
+            marked.append(str(path.relative_to(package.parent)))
+    if not marked:
+        return ()
+    return (
+        f"coverage pragmas are ignored: lines marked `pragma: no cover` count as code to test "
+        f"({', '.join(marked[:5])})",
+    )
+
+
+def _count_tests(xml: bytes | None) -> tuple[int, int, tuple[str, ...]]:
+    """(passed, failed, failing node ids) from junit.xml's bytes; nothing for missing or broken XML."""
+    if xml is None:
+        return 0, 0, ()
     try:
-        root = ET.parse(junit).getroot()
-    except (OSError, ET.ParseError):
-        return 0, 0
+        root = ET.fromstring(xml)
+    except (ET.ParseError, ValueError):
+        return 0, 0, ()
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-    total = sum(int(s.get("tests", 0)) for s in suites)
-    bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-    skipped = sum(int(s.get("skipped", 0)) for s in suites)
-    return total - bad - skipped, bad
+    try:
+        total = sum(int(s.get("tests", 0)) for s in suites)
+        bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+        skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    except ValueError:
+        return 0, 0, ()
+    failing = tuple(
+        f"{case.get('classname', '')}::{case.get('name', '')}"[:300]
+        for case in root.iter("testcase")
+        if case.find("failure") is not None or case.find("error") is not None
+    )
+    return max(0, total - bad - skipped), bad, failing[:50]
 
 
 def _read_coverage(
@@ -88,11 +184,20 @@ def _read_coverage(
     """Total line+branch percentage and, per file, the missed lines and partial branches."""
     import coverage
 
-    cov = coverage.Coverage(data_file=str(data_file), config_file=str(rcfile))
-    cov.load()
+    root = target_root.resolve()
     try:
+        measured = coverage.CoverageData(basename=str(data_file))
+        measured.read()
+        # The data file came from the child: it may name any path (a FIFO, a secret). Report only if
+        # every file it names is a regular file of the snapshot.
+        for name in measured.measured_files():
+            path = Path(name).resolve()
+            if not path.is_relative_to(root) or not path.is_file():
+                return 0.0, {}
+        cov = coverage.Coverage(data_file=str(data_file), config_file=str(rcfile))
+        cov.load()
         cov.json_report(outfile=str(report))
-    except coverage.exceptions.CoverageException:  # no data, or a file that is not Python (syntax error)
+    except Exception:  # no data, forged or corrupt data, or a file that is not Python (syntax error)
         return 0.0, {}
     data = json.loads(report.read_text())
     missed: dict[str, str] = {}
@@ -101,8 +206,9 @@ def _read_coverage(
         branches = compact_ranges(start for start, _end in info.get("missing_branches", []))
         text = "; ".join(part for part in (lines, branches and f"partial branches at {branches}") if part)
         if text:
-            path = Path(name) if Path(name).is_absolute() else Path.cwd() / name
-            missed[str(path.resolve().relative_to(target_root.resolve()))] = text
+            path = (Path(name) if Path(name).is_absolute() else Path.cwd() / name).resolve()
+            if path.is_relative_to(root):
+                missed[str(path.relative_to(root))] = text
     return round(float(data["totals"]["percent_covered"]), 2), missed
 
 

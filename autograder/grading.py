@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import gate, graders, runner
+from autograder import gate, graders, plan, runner
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab
 from autograder.plugin import DATASETS_ENV
@@ -229,12 +229,17 @@ def grade(
             env = {**_child_env(lab), **access.env}
             if on_outcome is not None:
                 report, on_outcome = on_outcome, lambda outcome: report(access.scrub(outcome))
-            import_problem = probe_import(lab, snapshot, python, env, limits)
+            run_plan = plan.build(
+                lab, python, started=started, env=env, service_paths=access.paths,
+                isolate_network=limits.isolate_network,
+            )  # fmt: skip
+            import_problem = probe_import(lab, snapshot, python, env, limits, run_plan)
             gate_box: list[GateResult] = []
             gate_thread = threading.Thread(
                 target=lambda: gate_box.append(
                     gate.measure(
-                        snapshot, lab.package, lab.gate_omit, lab.coverage_gate, python, env, limits, deadline
+                        snapshot, lab.package, lab.gate_omit, lab.coverage_gate, python, env, limits, deadline,
+                        plan=run_plan,
                     )
                 ),
                 daemon=True,
@@ -248,7 +253,8 @@ def grade(
             else:
                 run = runner.GraderRun(
                     source.grader_dir, snapshot, python, env, limits, lab.test_timeout, shuffle_seed,
-                    public_sources=public_sources(lab),
+                    public_sources=public_sources(lab), plan=run_plan,
+                    forbidden_imports=lab.forbidden_imports, package=lab.package,
                 )  # fmt: skip
                 outcomes = runner.run_graders(run, runnable, deadline, on_outcome)
             if measuring:
@@ -288,10 +294,27 @@ def grade(
     return access.scrub(result)  # an external database's password never reaches a report
 
 
+def own_tests(lab: Lab, target: Target, *, python: str) -> GateResult:
+    """Run only the target's own tests, under coverage, as the gate does (for `labs test` and `labs watch`)."""
+    deadline = time.monotonic() + lab.lab_timeout
+    limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, _network_isolated(lab))
+    watched = [path for path in (target.root / lab.package, target.root / "tests") if path.is_dir()]
+    with tempfile.TemporaryDirectory(prefix="labs-own-", ignore_cleanup_errors=True) as scratch:
+        snapshot = copy_read_only(watched, Path(scratch))
+        overlay_given(lab, snapshot)
+        with _services(lab) as access:
+            env = {**_child_env(lab), **access.env}
+            result = gate.measure(
+                snapshot, lab.package, lab.gate_omit, lab.coverage_gate, python, env, limits, deadline
+            )
+        remove_tree(Path(scratch))
+    return access.scrub(result)
+
+
 def _not_run(test: ExpectedTest, reason: str, *, ungradable: bool = False) -> TestOutcome:
     return TestOutcome(
         test.nodeid, test.doc, test.points, 0.0, False, reason,
-        part=test.part, critical=test.critical, ungradable=ungradable,
+        part=test.part, critical=test.critical, ungradable=ungradable, visibility=test.visibility,
     )  # fmt: skip
 
 
@@ -315,14 +338,18 @@ except BaseException as exc:
 """
 
 
-def probe_import(lab: Lab, snapshot: Path, python: str, env: Mapping[str, str], limits: Limits) -> str:
+def probe_import(
+    lab: Lab, snapshot: Path, python: str, env: Mapping[str, str], limits: Limits,
+    run_plan: plan.RunPlan | None = None,
+) -> str:
     """Import the learner's package once, in a sandboxed child: '' when it imports, else one clear line."""
     with tempfile.TemporaryDirectory(prefix="labs-probe-", ignore_cleanup_errors=True) as scratch:
         home = Path(scratch, "home")
         home.mkdir()
         child_env = scrubbed_environment({**env, "PYTHONPATH": str(snapshot)}, home)
         argv = [python, "-c", _IMPORT_PROBE, lab.package, str(snapshot)]
-        child = Child(argv, cwd=home, env=child_env, limits=limits, writable=[Path(scratch)])
+        view = run_plan.view(read_only=[snapshot], scratch=[home]) if run_plan is not None else None
+        child = Child(argv, cwd=home, env=child_env, limits=limits, writable=[Path(scratch)], view=view)
         try:
             child.wait(timeout=runner.STARTUP_GRACE)
         except subprocess.TimeoutExpired:

@@ -197,6 +197,9 @@ def enter(spec: Spec) -> None:
     new_root = os.path.realpath(spec.root)
     if not os.path.isdir(new_root) or os.listdir(new_root):
         raise JailError(f"the new root {new_root} must be an existing, empty folder")
+    missing = [path for path in spec.writable if not os.path.isdir(path)]
+    if missing:
+        raise JailError(f"writable folder {missing[0]} does not exist")
     read_only, writable = _normalised(spec.read_only), _normalised(spec.writable)
     scratch = sorted({os.path.abspath(path) for path in spec.scratch}, key=len)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)

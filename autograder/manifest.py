@@ -377,7 +377,7 @@ def _check_identity(path: Path, folder: Path, v: dict[str, Any]) -> None:
 
 def scan(labs_dir: Path | None = None) -> list[Lab | ManifestError]:
     """Every lab folder under `labs_dir` in order: its Lab, or the error its manifest raised."""
-    found: list[Lab | UsageError] = []
+    found: list[Lab | ManifestError] = []
     for folder in sorted(p for p in (labs_dir or labs_root()).glob("lab-*") if p.is_dir()):
         try:
             found.append(load_lab(folder))

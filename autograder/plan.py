@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab
-from autograder.sandbox import DEFAULT_TMP_MB, Limits, View
+from autograder.sandbox import DEFAULT_TMP_MB, Limits, View, jail_available
 
 # A grader test's budget is CPU seconds of the child's process tree; wall-clock is only a hang guard.
 WALL_FACTOR = 6  # a test may take this many times its CPU budget in wall-clock time (a loaded machine)
@@ -176,4 +177,19 @@ def default_plan(
         test_cpu_seconds=test_timeout,
         lab_cpu_seconds=lab_cpu,
         wall_deadline=now + WALL_FACTOR * lab_cpu + HANG_MARGIN,
+    )
+
+
+def refuse_unjailed(target_spec: str, *, allowed: bool) -> None:
+    """Grading code from outside the repository without the jail lets it read and change the grader's
+    files: refuse unless the user says they trust it (`--allow-unjailed`)."""
+    if target_spec in ("workspace", "solution") or allowed:
+        return
+    path = Path(target_spec).expanduser().resolve()
+    if path.is_relative_to(REPO_ROOT) or jail_available():
+        return
+    raise UsageError(
+        f"refusing to grade {path}: it is outside the repository and this machine cannot run the jail "
+        "(no unprivileged user namespaces), so its code could read and change your files; "
+        "grade it in a container (docs/security.md), or pass --allow-unjailed if you trust it"
     )

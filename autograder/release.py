@@ -258,8 +258,8 @@ def _scaffold_lines(path: Path) -> set[str]:
 
 def published_lines(labs: Sequence[Lab]) -> set[str]:
     """Lines that are public by design, so their presence is not a leak: the autograder and project
-    files, each lab's README, manifest, seeded tests, given code and data, and the starter package's
-    scaffolding (never its function bodies)."""
+    files, each lab's seeded tests and given code, and the starter package's scaffolding (never its
+    function bodies). A README, benchmark or data file quoting a solution or grader line is a leak."""
     public: set[str] = set()
     for name in TOP_LEVEL_FILES:
         if (REPO_ROOT / name).is_file():
@@ -278,7 +278,7 @@ def published_lines(labs: Sequence[Lab]) -> set[str]:
                     public.update(_long_lines(_text(path)))
                 else:
                     public.update(_scaffold_lines(path))
-            else:
+            elif part in ("tests", "given"):
                 public.update(_long_lines(_text(path)))
     return public
 

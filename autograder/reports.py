@@ -136,8 +136,9 @@ def results_json(result: LabResult, repro_dir: str | None = None) -> dict[str, o
             "max_score": outcome.max_score if not outcome.ungradable else 0.0,
             "status": "passed" if outcome.passed else "failed",
             "output": _feedback(outcome, repro_dir),
-            "visibility": "visible",
+            "visibility": outcome.visibility,
             **({"tags": [f"part {outcome.part}"]} if outcome.part else {}),
+            "extra_data": {"nodeid": outcome.nodeid, "part": outcome.part, "not_gradable": outcome.ungradable},
         }
         for number, outcome in enumerate(result.outcomes, 1)
     ]

@@ -70,6 +70,7 @@ class TestOutcome:
     critical: str | None = None
     ungradable: bool = False  # cannot run in this configuration: left out of score and maximum
     repro: str = ""  # a standalone pytest file reproducing the failure, when the grader wrote one
+    visibility: str = "hidden"  # Gradescope's visibility of the test: "visible" or "hidden"
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ def run_graders(
         score = min(max(score, 0.0), test.points) if passed or score > 0 else 0.0
         outcome = TestOutcome(
             nodeid, test.doc, test.points, round(score, 4), passed, feedback, duration,
-            part=test.part, critical=test.critical, repro="" if passed else repro,
+            part=test.part, critical=test.critical, repro="" if passed else repro, visibility=test.visibility,
         )  # fmt: skip
         outcomes[nodeid] = outcome
         if on_outcome is not None:

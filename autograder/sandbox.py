@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -440,22 +440,15 @@ class Terminated(BaseException):
     """SIGTERM, turned into an exception so that every `finally` (children, services, folders) runs."""
 
 
-@contextlib.contextmanager
-def reaping() -> Iterator[None]:
-    """Around a grading: SIGTERM unwinds like Ctrl-C, and no child outlives the block however it ends."""
-    previous = None
+def unwind_on_sigterm() -> None:
+    """From now on SIGTERM raises `Terminated` in the main thread: every `finally` (children, services,
+    temporary folders) runs, as on Ctrl-C. Only the main thread can install signal handlers."""
     if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
 
-        def terminate(signum: int, frame: object) -> None:
-            raise Terminated()
 
-        previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        kill_all()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def _tree_ticks(root: int) -> int:

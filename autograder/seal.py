@@ -169,11 +169,16 @@ def seal(lab_id: str, mode: str, layers: list[tuple[Layer, bytes, bool]]) -> byt
     }
     header_line = json.dumps(header, sort_keys=True, separators=(",", ":")).encode() + b"\n"
     associated = MAGIC + header_line
-    body = b"".join(
-        _cipher(key).encrypt(plaintext, [associated])
-        for (_layer, key, _ship), plaintext in zip(layers, plaintexts, strict=True)
-    )
-    return associated + body
+    ciphertexts: list[bytes] = []
+    for (_layer, key, _ship), plaintext in zip(layers, plaintexts, strict=True):
+        ciphertexts.append(_cipher(key).encrypt(plaintext, [associated, _before(ciphertexts)]))
+    return associated + b"".join(ciphertexts)
+
+
+def _before(ciphertexts: list[bytes]) -> bytes:
+    """Each layer is bound to the header and to the layers before it: opening the course edition's
+    public layer also proves that nobody changed its full layer, though that one stays closed."""
+    return hashlib.sha256(b"".join(ciphertexts)).digest()
 
 
 @dataclass(frozen=True)
@@ -201,8 +206,9 @@ class Bundle:
         for entry in self.layers:
             if entry["scope"] == scope:
                 ciphertext = self.body[offset : offset + entry["length"]]
+                bound = [self.associated, _before([self.body[:offset]])]
                 try:
-                    plaintext = _cipher(key).decrypt(ciphertext, [self.associated])
+                    plaintext = _cipher(key).decrypt(ciphertext, bound)
                 except InvalidTag:
                     if entry["key"]:
                         raise SealError(

@@ -1,113 +1,209 @@
-"""Part D and E: the neural-network library and training."""
+"""Parts D and E: the neural-network library and training, against a plain-float reference."""
 
 from __future__ import annotations
 
 import random
 
 import pytest
-from micrograd import MLP, Layer, Neuron, Value
-from micrograd.train import fit, hinge_loss, load_dataset
+from micrograd import MLP, Layer, Module, Neuron, Value
+from micrograd.train import fit, hinge_loss
+from micrograd_oracle import close, real, value_data
+from micrograd_training_oracle import FloatMLP, xor_clusters
 
 
-def _datas(module: object) -> list[float]:
-    return [float(p.data) for p in module.parameters()]  # type: ignore[attr-defined]
+def _params(module: object, what: str) -> list[Value]:
+    params = list(module.parameters())  # type: ignore[attr-defined]
+    assert all(isinstance(p, Value) for p in params), f"{what}.parameters() must return Value objects"
+    return params
 
 
-@pytest.mark.points(3)
+def _datas(module: object, what: str) -> list[float]:
+    return [real(p.data, f"{what}: a parameter's .data") for p in _params(module, what)]
+
+
+def _set(module: object, values: list[float], what: str) -> None:
+    params = _params(module, what)
+    assert len(params) == len(values), f"{what} has {len(params)} parameters, expected {len(values)}"
+    for p, v in zip(params, values, strict=True):
+        p.data = v
+
+
+# -- Part D ------------------------------------------------------------------------------------------
+@pytest.mark.points(2)
+@pytest.mark.part("D")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "A neuron owns one weight per input plus one bias.",
+    "Layers and MLPs collect their children's parameters; they create none of their own.",
+)
 def test_parameter_counts() -> None:
     """Neuron(n) has n+1 parameters; Layer and MLP collect all of theirs, each a distinct Value."""
-    cases = [(Neuron(3), 4), (Layer(3, 4), 16), (MLP(3, [4, 4, 1]), 41), (MLP(2, [16, 16, 1]), 337)]
+    cases = [(Neuron(3), 4), (Layer(3, 4), 16), (MLP(3, [4, 4, 1]), 41), (MLP(2, [8, 8, 1]), 105)]
+    assert list(Module().parameters()) == [], "Module().parameters() should be an empty list"
     for module, count in cases:
-        params = module.parameters()
+        params = _params(module, repr(module))
         assert len(params) == count, f"{module!r} has {len(params)} parameters, expected {count}"
-        assert all(isinstance(p, Value) for p in params), "parameters() must return Value objects"
         assert len({id(p) for p in params}) == count, "parameters() returns the same Value more than once"
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
+@pytest.mark.part("D")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints("zero_grad() visits every parameter, biases included, and sets its grad to 0.0.")
 def test_zero_grad() -> None:
-    """zero_grad() resets every parameter's grad to 0.0."""
-    model = MLP(2, [3, 1], rng=random.Random(5))
-    out = model([0.5, -1.0])
-    ((out - 3.0) ** 2).backward()
-    assert any(p.grad != 0.0 for p in model.parameters()), "backward through the MLP left every grad at 0"
-    model.zero_grad()
-    left = [p.grad for p in model.parameters() if p.grad != 0.0]
-    assert not left, f"after zero_grad() {len(left)} parameters still have a non-zero grad"
+    """zero_grad() resets every parameter's grad to 0.0, on neurons, layers and MLPs."""
+    for module in (Neuron(2), Layer(2, 3), MLP(2, [3, 2, 1], rng=random.Random(5))):
+        params = _params(module, repr(module))
+        for k, p in enumerate(params):
+            p.grad = 0.5 + k
+        module.zero_grad()
+        left = [p.grad for p in params if type(p.grad) is not float or p.grad != 0.0]
+        assert not left, f"after {module!r}.zero_grad() {len(left)} parameters still have a non-zero grad"
+    Module().zero_grad()
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "Draw every weight with rng.uniform(-1, 1), in order: neuron by neuron, layer by layer.",
+    "The bias is not drawn from the rng: it starts at 0.0 and comes after the weights.",
+    "Pass the same rng object down to every layer and neuron; without one, use random.Random(0).",
+)
 def test_seeded_initialisation() -> None:
-    """The same rng seed gives the same weights; weights are drawn from U(-1, 1) and biases start at 0."""
-    a, b = MLP(3, [5, 1], rng=random.Random(7)), MLP(3, [5, 1], rng=random.Random(7))
-    assert _datas(a) == _datas(b), "two MLPs built with random.Random(7) have different parameters"
-    c = MLP(3, [5, 1], rng=random.Random(8))
-    assert _datas(a) != _datas(c), "MLPs built with different seeds have identical parameters: use the rng"
-    neuron = Neuron(200, rng=random.Random(1))
-    weights = [p.data for p in neuron.parameters()[:-1]]
-    assert all(-1.0 <= w <= 1.0 for w in weights) and len(set(weights)) > 150, (
-        "weights must come from U(-1, 1)"
-    )
-    assert neuron.parameters()[-1].data == 0.0, "the bias starts at 0.0 and comes last in parameters()"
+    """Weights come from rng.uniform(-1, 1) in order, biases are 0.0 and last; default rng Random(0)."""
+    for nin, nouts, seed in ((3, [5, 1], 7), (2, [4, 3, 1], 8)):
+        got = _datas(MLP(nin, nouts, rng=random.Random(seed)), "MLP")
+        want = FloatMLP.initial(nin, nouts, seed).flat()
+        assert got == want, f"MLP({nin}, {nouts}, rng=random.Random({seed})) has parameters {got}, expected {want}"
+    default = _datas(MLP(2, [3, 1]), "MLP")
+    assert default == FloatMLP.initial(2, [3, 1], 0).flat(), "MLP without an rng must use random.Random(0)"
+    neuron = _datas(Neuron(3), "Neuron")
+    assert neuron == FloatMLP.initial(3, [1], 0).flat(), "Neuron without an rng must use random.Random(0)"
+    layer = _datas(Layer(2, 2), "Layer")
+    assert layer == FloatMLP.initial(2, [2], 0).flat(), "Layer without an rng must use random.Random(0)"
 
 
 @pytest.mark.points(2)
+@pytest.mark.part("D")
+@pytest.mark.hints("A neuron's output is relu(w·x + b), or just w·x + b when nonlin=False.")
 def test_neuron_activation() -> None:
     """A Neuron computes w·x + b, through ReLU unless nonlin=False."""
     for nonlin in (True, False):
         neuron = Neuron(2, nonlin=nonlin, rng=random.Random(3))
-        w1, w2, b = _datas(neuron)
         for x in ([1.0, 2.0], [-1.0, 0.5], [0.3, -2.0]):
-            out = neuron(x)
+            got = value_data(neuron(x), Value, f"Neuron(2, nonlin={nonlin})")
+            w1, w2, b = FloatMLP.initial(2, [1], 3).flat()
             linear = w1 * x[0] + w2 * x[1] + b
             want = max(0.0, linear) if nonlin else linear
-            assert isinstance(out, Value) and abs(out.data - want) < 1e-9, (
-                f"Neuron(2, nonlin={nonlin}) on {x}: got {getattr(out, 'data', out)}, expected {want}"
-            )
+            assert close(got, want, 1e-12), f"Neuron(2, nonlin={nonlin}) on {x}: got {got}, expected {want}"
 
 
 @pytest.mark.points(2)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "A layer with one neuron returns that neuron's Value itself, not a list of one.",
+    "Hidden layers use ReLU; the MLP's last layer is linear (nonlin=False).",
+)
 def test_layer_and_mlp_outputs() -> None:
-    """A layer returns a list of its neurons' outputs, or the single Value for one neuron; MLP chains layers."""
-    rng = random.Random(11)
-    layer = Layer(2, 3, rng=rng)
-    out = layer([1.0, -1.0])
-    assert isinstance(out, list) and len(out) == 3, f"Layer(2, 3) should return 3 Values, got {out!r}"
-    single = MLP(2, [4, 1], rng=random.Random(2))([0.5, 0.5])
-    assert isinstance(single, Value), f"an MLP with one output returns a Value, got {type(single).__name__}"
-    model = MLP(2, [4, 1], rng=random.Random(2))
-    hidden = [n([0.5, 0.5]).data for n in model.layers[0].neurons]  # type: ignore[attr-defined]
-    last = model.layers[1].neurons[0]  # type: ignore[attr-defined]
-    expected = sum(w.data * h for w, h in zip(last.w, hidden, strict=True)) + last.b.data
-    assert abs(single.data - expected) < 1e-9, (
-        f"MLP output {single.data} differs from chaining its layers by hand ({expected}); the last layer "
-        "must be linear (nonlin=False) and hidden layers ReLU"
+    """A layer returns a list of its outputs (a single Value for one neuron); the MLP's last layer is linear."""
+    out = Layer(2, 3, rng=random.Random(11))([1.0, -1.0])
+    assert isinstance(out, list) and len(out) == 3, f"Layer(2, 3) should return a list of 3 Values, got {out!r}"
+    for k, v in enumerate(out):
+        value_data(v, Value, f"Layer(2, 3) output {k}")
+    single = Layer(2, 1, rng=random.Random(11))([1.0, -1.0])
+    value_data(single, Value, "Layer(2, 1)")
+    for x in ([0.5, 0.5], [2.0, -3.0], [-1.0, -1.5]):
+        got = value_data(MLP(2, [4, 3, 1], rng=random.Random(2))(x), Value, "MLP(2, [4, 3, 1])")
+        want = FloatMLP.initial(2, [4, 3, 1], 2).score(x)
+        assert close(got, want, 1e-12), (
+            f"MLP(2, [4, 3, 1]) on {x}: output {got}, expected {want}; the last layer must be linear "
+            "(nonlin=False) and hidden layers ReLU"
+        )
+    pair = MLP(2, [3, 2], rng=random.Random(2))([0.5, 0.5])
+    assert isinstance(pair, list) and len(pair) == 2, f"MLP(2, [3, 2]) should return 2 Values, got {pair!r}"
+
+
+# -- Part E ------------------------------------------------------------------------------------------
+SMALL_X = [[0.5, -0.2], [1.0, 1.0], [-0.7, 0.1], [0.2, 0.9], [-1.1, -0.4], [0.8, -1.3]]
+SMALL_Y = [1, -1, 1, -1, -1, 1]
+
+
+@pytest.mark.points(2)
+@pytest.mark.part("E")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "The data loss is the *mean* of relu(1 - y·score) over the samples.",
+    "The regularisation is alpha times the sum of p*p over the parameters, built from Values so it has a gradient.",
+    "A sample is correct only when y·score > 0: a score of exactly 0 is wrong for both labels.",
+)
+def test_hinge_loss_value_and_gradient() -> None:
+    """hinge_loss returns mean(relu(1 - y·score)) + alpha·Σp² (a Value with the right gradient) and the accuracy."""
+    model = MLP(2, [3, 1], rng=random.Random(4))
+    loss, accuracy = hinge_loss(model, SMALL_X, SMALL_Y, alpha=0.01)
+    got = value_data(loss, Value, "hinge_loss")
+    acc = real(accuracy, "the accuracy")
+    oracle = FloatMLP.initial(2, [3, 1], 4)
+    want, want_acc, grads = oracle.loss_and_grad(SMALL_X, SMALL_Y, 0.01)
+    assert close(got, want, 1e-12), f"loss {got}, expected {want}"
+    assert acc == want_acc, f"accuracy {acc}, expected {want_acc}"
+    loss.backward()
+    got_grads = [real(p.grad, "a parameter's .grad") for p in _params(model, "MLP")]
+    want_grads = [g for layer in grads for neuron in layer for g in neuron]
+    assert all(close(g, w, 1e-9) for g, w in zip(got_grads, want_grads, strict=True)), (
+        f"gradient of the loss w.r.t. the parameters is {got_grads}, expected {want_grads}"
+    )
+    zero = MLP(2, [2, 1], rng=random.Random(4))
+    _set(zero, [0.0] * 9, "MLP(2, [2, 1])")
+    loss, accuracy = hinge_loss(zero, SMALL_X, SMALL_Y)
+    got, acc = value_data(loss, Value, "hinge_loss"), real(accuracy, "the accuracy")
+    assert close(got, 1.0, 1e-12) and acc == 0.0, (
+        f"with every parameter 0 (score 0 everywhere) loss and accuracy are {got}, {acc}; expected 1.0 and "
+        "0.0 (sign(0) matches neither label)"
     )
 
 
-@pytest.mark.points(2)
-def test_hinge_loss_value() -> None:
-    """hinge_loss returns mean(relu(1 - y·score)) + alpha·Σp² and the accuracy."""
-    model = MLP(2, [3, 1], rng=random.Random(4))
-    X, y = [[0.5, -0.2], [1.0, 1.0], [-0.7, 0.1]], [1, -1, 1]
-    loss, accuracy = hinge_loss(model, X, y, alpha=0.01)
-    scores = [model(x).data for x in X]  # type: ignore[union-attr]
-    expected = sum(max(0.0, 1 - yi * s) for yi, s in zip(y, scores, strict=True)) / 3
-    expected += 0.01 * sum(p.data**2 for p in model.parameters())
-    correct = sum((s > 0) == (yi > 0) for yi, s in zip(y, scores, strict=True)) / 3
-    assert isinstance(loss, Value) and abs(loss.data - expected) < 1e-9, f"loss {loss!r}, expected {expected}"
-    assert abs(float(accuracy) - correct) < 1e-9, f"accuracy {accuracy!r}, expected {correct}"
+@pytest.mark.points(3)
+@pytest.mark.part("E")
+@pytest.mark.hints(
+    "Each step: loss, zero_grad(), backward(), then p.data -= rate * p.grad for every parameter.",
+    "The rate decays linearly: lr · (1 − 0.9·k/steps) at step k = 0, 1, ...",
+    "history[k] holds the loss (a float) and accuracy of step k, measured before that step's update.",
+)
+def test_fit_follows_gradient_descent() -> None:
+    """fit(steps=4, lr=0.7) gives exactly the parameters and history of the specified descent."""
+    model = MLP(2, [3, 1], rng=random.Random(9))
+    history = fit(model, SMALL_X, SMALL_Y, steps=4, lr=0.7)
+    entries = [tuple(entry) for entry in list(history)]
+    got_history = [(real(e[0], "history loss"), real(e[1], "history accuracy")) for e in entries if len(e) == 2]
+    got = _datas(model, "MLP")
+    oracle = FloatMLP.initial(2, [3, 1], 9)
+    want_history = oracle.fit(SMALL_X, SMALL_Y, steps=4, lr=0.7)
+    want = oracle.flat()
+    assert len(got_history) == len(entries) == 4, f"fit(steps=4) returned {len(entries)} (loss, accuracy) pairs"
+    for k, ((loss, acc), (wloss, wacc)) in enumerate(zip(got_history, want_history, strict=True)):
+        assert close(loss, wloss, 1e-9) and acc == wacc, (
+            f"history[{k}] is ({loss}, {acc}), expected ({wloss}, {wacc}): the loss and accuracy before step {k}"
+        )
+    assert all(close(g, w, 1e-9) for g, w in zip(got, want, strict=True)), (
+        f"parameters after fit(steps=4, lr=0.7) are {got}, expected {want}"
+    )
 
 
-@pytest.mark.points(7)
-def test_training_reaches_95_percent(datasets_dir) -> None:  # type: ignore[no-untyped-def]
-    """fit() with its default settings trains MLP(2, [16, 16, 1]) to >= 95% accuracy on two_moons."""
-    X, y = load_dataset(datasets_dir / "two_moons" / "two_moons.csv")
-    model = MLP(2, [16, 16, 1], rng=random.Random(1))
-    history = fit(model, X, y)
-    assert history, "fit() should return one (loss, accuracy) entry per step"
-    predictions = [model(x).data > 0 for x in X]  # type: ignore[union-attr]
-    accuracy = sum(p == (label > 0) for p, label in zip(predictions, y, strict=True)) / len(y)
+@pytest.mark.points(3)
+@pytest.mark.part("E")
+@pytest.mark.critical("the engine trains a non-linear classifier")
+@pytest.mark.hints(
+    "No straight line separates these points: the hidden ReLU layers must learn.",
+    "Check the update direction (p.data -= rate * p.grad) and that gradients are zeroed every step.",
+)
+def test_training_separates_xor() -> None:
+    """fit() with its defaults trains MLP(2, [8, 8, 1]) to >= 95% accuracy on 24 XOR-like points."""
+    X, y = xor_clusters()
+    model = MLP(2, [8, 8, 1], rng=random.Random(1))
+    history = list(fit(model, X, y))
+    assert len(history) == 30, f"fit() with its defaults should take 30 steps, got {len(history)} history entries"
+    scores = [value_data(model(x), Value, "the trained MLP") for x in X]
+    accuracy = sum(label * s > 0 for s, label in zip(scores, y, strict=True)) / len(y)
     assert accuracy >= 0.95, (
         f"training accuracy after fit() is {accuracy:.0%} (measured by the grader), needs >= 95%: check the "
         "loss, zero_grad() before backward(), the update direction (p.data -= lr * p.grad) and the steps"

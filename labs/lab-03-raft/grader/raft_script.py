@@ -249,9 +249,7 @@ def expect(ok: bool, message: str) -> None:
         raise Broken(message)
 
 
-def run_cases(
-    partial_credit: Any, cases: Sequence[tuple[str, Callable[[], None]]], hint: str = ""
-) -> None:
+def run_cases(partial_credit: Any, cases: Sequence[tuple[str, Callable[[], None]]], hint: str = "") -> None:
     """One credit per case; a case fails with the rule it broke, or with the exception the node raised."""
     partial_credit.total = len(cases)
     for position, (name, case) in enumerate(cases):

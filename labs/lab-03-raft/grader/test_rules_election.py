@@ -16,7 +16,9 @@ pytestmark = pytest.mark.part("A")
 
 def _reply(s: Script, kind: type) -> dict:
     sent = s.take(kind)
-    expect(len(sent) == 1, f"node 0 answered with {len(sent)} {kind.__name__} messages instead of exactly one")
+    expect(
+        len(sent) == 1, f"node 0 answered with {len(sent)} {kind.__name__} messages instead of exactly one"
+    )
     return {"term": sent[0].term, **sent[0].fields, "saved_term": sent[0].saved_term}
 
 
@@ -63,6 +65,12 @@ def _leader_sees_newer_term_in_vote_reply(n: int) -> None:
     )
 
 
+@pytest.mark.points(4)
+@pytest.mark.hints(
+    "Figure 2, 'Rules for Servers, All Servers': the term rule applies to requests and to responses alike.",
+    "Check the term of every reply before anything else, in the candidate and in the leader.",
+    "A deposed leader must stop sending heartbeats at once.",
+)
 def test_terms_carried_by_replies(partial_credit):
     """A reply carrying a newer term turns a candidate or a leader into a follower of that term."""
     cases = []
@@ -98,7 +106,10 @@ def _leader_steps_down_for_newer_vote_request(n: int) -> None:
     s.take()
     s.deliver(RequestVote(1, 0, term + 1, 0, 0))  # a newer term, but a log behind ours
     reply = _reply(s, RequestVoteReply)
-    expect(reply["vote_granted"] is False, "a candidate with an empty log got the vote of a node holding an entry")
+    expect(
+        reply["vote_granted"] is False,
+        "a candidate with an empty log got the vote of a node holding an entry",
+    )
     expect(
         s.role == "follower" and s.term == term + 1,
         f"a leader of term {term} that saw a RequestVote of term {term + 1} is {s.role} in term {s.term}; "
@@ -175,6 +186,13 @@ def _candidate_yields_to_leader_of_its_term(n: int) -> None:
     )
 
 
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Adopting a newer term clears voted_for: the node has not voted in that term yet.",
+    "An older term is refused, and the answer carries your term so that the sender can catch up.",
+    "A candidate that hears from the leader of its own term lost that election: it becomes a follower.",
+)
 def test_terms_carried_by_requests(partial_credit):
     """Newer terms are adopted from any request (votes cleared); older terms are refused with ours."""
     cases = []
@@ -250,7 +268,9 @@ def _refusing_a_stale_log_does_not_reset(n: int) -> None:
     s.start()
     s.tick_until(200)
     s.deliver(RequestVote(1, 0, 2, 0, 0))
-    expect(_reply(s, RequestVoteReply)["vote_granted"] is False, "a candidate with a shorter log got the vote")
+    expect(
+        _reply(s, RequestVoteReply)["vote_granted"] is False, "a candidate with a shorter log got the vote"
+    )
     _campaigns_by(s, 340, 3, "the vote it refused at t=200 ms, although it adopted term 2")
 
 
@@ -276,6 +296,12 @@ def _stale_append_does_not_reset(n: int) -> None:
     _campaigns_by(s, 340, 3, "an AppendEntries of an older term at t=200 ms")
 
 
+@pytest.mark.points(4)
+@pytest.mark.hints(
+    "Figure 2 names exactly what postpones an election: granting a vote, and AppendEntries from the current leader.",
+    "Refusing a vote is not one of them, even when the request made you adopt a newer term.",
+    "An AppendEntries from the current leader counts even when its log check fails; one of an older term does not.",
+)
 def test_election_timer_resets(partial_credit):
     """The timer restarts on granting a vote and on AppendEntries from the current leader, and on nothing else."""
     cases = []
@@ -341,9 +367,17 @@ def _timeouts_are_random() -> None:
     )
 
 
+@pytest.mark.points(3)
+@pytest.mark.hints(
+    "A candidate keeps its election timer running; when it expires, it starts over in the next term.",
+    "Draw a fresh timeout from rng each time you reset the timer, within [min, max) of the config.",
+)
 def test_candidates_retry_with_random_timeouts(partial_credit):
     """A split vote is retried in the next term; timeouts are drawn afresh from the node's rng each time."""
-    cases = [(f"{n} nodes, split vote retried twice", lambda n=n: _retries_after_split_vote(n)) for n in EVEN_AND_ODD]
+    cases = [
+        (f"{n} nodes, split vote retried twice", lambda n=n: _retries_after_split_vote(n))
+        for n in EVEN_AND_ODD
+    ]
     cases.append(("timeouts are random and drawn afresh", _timeouts_are_random))
     run_cases(partial_credit, cases)
 
@@ -379,6 +413,9 @@ def _votes_make_a_majority(n: int) -> None:
 def _votes_of_an_older_term(n: int) -> None:
     s = Script(n)
     old = s.campaign()
+    early = s.peers[: n // 2 - 1]  # not enough for a majority, with the node's own vote
+    for peer in early:
+        s.deliver(RequestVoteReply(peer, 0, old, True))
     s.tick_until(s.now + s.timeout + s.spread + 2 * TICK)
     term = s.term
     expect(term == old + 1 and s.role == "candidate", f"node 0 did not retry its election (term {term})")
@@ -390,12 +427,29 @@ def _votes_of_an_older_term(n: int) -> None:
         f"a candidate of term {term} became {s.role} on votes granted in term {old}; count only votes of "
         "the current term",
     )
-    for peer in s.peers[: n // 2]:
+    late = s.peers[len(early) : len(early) + n // 2 - 1]  # with the early ones they would make a majority
+    for peer in late:
+        s.deliver(RequestVoteReply(peer, 0, term, True))
+    s.tick_until(s.now + TICK)
+    expect(
+        s.role == "candidate",
+        f"node 0 became {s.role} in term {term} with {len(late) + 1} votes of that term out of {n}; votes "
+        f"granted in term {old} do not carry over to a new election",
+    )
+    for peer in s.peers[len(early) + len(late) :][:1]:
         s.deliver(RequestVoteReply(peer, 0, term, True))
     s.tick_until(s.now + TICK)
     expect(s.role == "leader", f"node 0 is {s.role} after a majority voted in the current term")
 
 
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.critical("Election Safety: a leader is elected only by a true majority of the cluster")
+@pytest.mark.hints(
+    "A majority is more than half of the whole cluster, len(peers) + 1 nodes, the candidate's own vote included.",
+    "In a cluster of two, one vote is exactly half: not enough. In a cluster of four, you need three.",
+    "Keep the voters in a set (duplicates arrive) and only count replies of your current term.",
+)
 def test_votes_are_counted_by_majority(partial_credit):
     """More than half of the cluster, the candidate's own vote included, each voter once, current term only."""
     cases = []
@@ -484,6 +538,15 @@ def _candidate_votes_for_itself(n: int) -> None:
     )
 
 
+@pytest.mark.points(4)
+@pytest.mark.critical(
+    "One Vote Per Term and Leader Completeness: votes are granted once per term, to up-to-date logs"
+)
+@pytest.mark.hints(
+    "Section 5.4.1: compare the last entries' terms first; only if they are equal does the longer log win.",
+    "Save the vote before the reply leaves: a crash right after sending must not let you vote twice.",
+    "voted_for may already hold the same candidate: a duplicated request gets the same answer.",
+)
 def test_vote_granting(partial_credit):
     """One vote per term, saved before the reply, only to a candidate whose log is at least as up to date."""
     cases = []

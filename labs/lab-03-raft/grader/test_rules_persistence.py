@@ -23,7 +23,10 @@ def _granted_vote_survives(n: int) -> None:
     s.start()
     expect(_answer(s, 1, 3), "a first RequestVote of term 3 was refused")
     again = Script(n, storage)  # the crash: only storage survives
-    expect(again.term == 3 and again.role == "follower", f"after a restart the node is {again.role} in term {again.term}")
+    expect(
+        again.term == 3 and again.role == "follower",
+        f"after a restart the node is {again.role} in term {again.term}",
+    )
     again.start()
     expect(
         not _answer(again, 2, 3),
@@ -62,6 +65,12 @@ def _log_and_term_restored(n: int) -> None:
     )
 
 
+@pytest.mark.points(2)
+@pytest.mark.critical("One Vote Per Term across restarts: the vote is durable")
+@pytest.mark.hints(
+    "A restart gets nothing but storage: current_term, voted_for and the log must all come from it.",
+    "commit_index and the state machine are volatile: start them from 0 and apply again.",
+)
 def test_state_survives_restarts(partial_credit):
     """A granted vote, the node's own vote, its term and its log come back from storage after a crash."""
     cases = []

@@ -118,6 +118,12 @@ def _only_entries_of_its_own_term(n: int) -> None:
         "replicas (Figure 8): count only entries of the current term",
     )
     _propose(s, "c", 3)
+    _settle(s)
+    expect(
+        s.commit == 0,
+        f"once the leader of term {term} appended an entry of its own term it committed index {s.commit}, "
+        "still an entry of an older term held by the others: check the term of the entry being committed",
+    )
     _ship(s)
     for peer in s.peers[: n // 2]:
         s.deliver(AppendEntriesReply(peer, 0, term, True, match_index=3))
@@ -153,6 +159,14 @@ def _highest_majority_index(n: int) -> None:
         )
 
 
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.critical("Commit Legitimacy: an entry commits only once a true majority of the cluster holds it")
+@pytest.mark.hints(
+    "The leader itself holds every entry; count it, then each follower's highest acknowledged match_index once.",
+    "In a cluster of n, an index is committed when at least n // 2 + 1 nodes hold it. Try n = 4 on paper.",
+    "Sort all n match indices from highest to lowest: the one at position n // 2 is held by a majority.",
+)
 def test_commit_needs_a_true_majority(partial_credit):
     """A leader commits an index once more than half the cluster holds it, counting each follower once."""
     cases = []
@@ -164,6 +178,14 @@ def test_commit_needs_a_true_majority(partial_credit):
     run_cases(partial_credit, cases)
 
 
+@pytest.mark.points(4)
+@pytest.mark.critical(
+    "Leader Commit Rule: entries of older terms are never committed by counting replicas (Figure 8)"
+)
+@pytest.mark.hints(
+    "An acknowledgement sent in an older term says nothing about the current leader's log.",
+    "Count replicas only of an entry of your current term; committing it commits everything before it.",
+)
 def test_leader_commits_only_its_own_term(partial_credit):
     """Acknowledgements of older terms are ignored; entries of older terms commit only under a new one."""
     cases = []
@@ -192,7 +214,9 @@ def _backs_up(n: int, conflict_term: int, conflict_index: int, next_index: int) 
     term = s.elect()
     _propose(s, "e", 5)
     _ship(s)
-    s.deliver(AppendEntriesReply(1, 0, term, False, conflict_index=conflict_index, conflict_term=conflict_term))
+    s.deliver(
+        AppendEntriesReply(1, 0, term, False, conflict_index=conflict_index, conflict_term=conflict_term)
+    )
     s.tick_until(s.now + s.heartbeat + TICK)
     sent = s.sends(AppendEntries, dst=1)
     expect(bool(sent), "the leader sent node 1 nothing within a heartbeat interval after its rejection")
@@ -228,6 +252,12 @@ def _stale_rejection_ignored(n: int) -> None:
     )
 
 
+@pytest.mark.points(3)
+@pytest.mark.hints(
+    "README 4.6 spells out the next index after a rejection; work through each case on paper.",
+    "If your log has entries of conflict_term, try one past the last of them; otherwise conflict_index.",
+    "A rejection from an older term is stale: it must not move nextIndex.",
+)
 def test_leader_backs_up_a_term_at_a_time(partial_credit):
     """On a rejection the leader retries from exactly the index README §4.6 prescribes; stale ones are ignored."""
     cases = []
@@ -274,7 +304,9 @@ def _rejects_term_mismatch(n: int) -> None:
         f"conflict_term={r['conflict_term']}, conflict_index={r['conflict_index']}; expected False, 2, 2",
     )
     expect(s.commit == 0, f"a rejected AppendEntries moved commit_index to {s.commit}")
-    expect(s.log[:3] == ((1, "a"), (2, "b"), (2, "c")), f"a rejected AppendEntries changed the log to {s.log}")
+    expect(
+        s.log[:3] == ((1, "a"), (2, "b"), (2, "c")), f"a rejected AppendEntries changed the log to {s.log}"
+    )
 
 
 def _truncates_from_the_conflict(n: int) -> None:
@@ -327,6 +359,13 @@ def _appends_and_reports(n: int) -> None:
     )
 
 
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Reject when the log lacks prev_log_index with prev_log_term, and say why with the conflict hints.",
+    "Walk the new entries: delete from the first index whose term differs, then append what is missing.",
+    "match_index is prev_log_index + len(entries) of this request, not the length of your log.",
+)
 def test_follower_log_rules(partial_credit):
     """The log check, conflict hints, truncation of conflicting entries only, and the reported match_index."""
     cases = []
@@ -393,6 +432,13 @@ def _commit_from_heartbeats(n: int) -> None:
     expect(s.applied == [(1, "a"), (2, "b")], f"the follower applied {s.applied}")
 
 
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Figure 2, AppendEntries rule 5: commitIndex = min(leaderCommit, index of last new entry).",
+    "Entries after the ones this request verified may still be wrong: do not commit them.",
+    "A late AppendEntries with a smaller leader_commit must not lower commit_index.",
+)
 def test_follower_commit_index(partial_credit):
     """A follower's commit_index is min(leader_commit, last entry verified), never goes down, applies once."""
     cases = []
@@ -422,7 +468,13 @@ def _heartbeats(n: int) -> None:
         )
         first = s.sends(AppendEntries, dst=peer)[0]
         expect(
-            (first.term, first["prev_log_index"], first["prev_log_term"], first["entries"], first["leader_commit"])
+            (
+                first.term,
+                first["prev_log_index"],
+                first["prev_log_term"],
+                first["entries"],
+                first["leader_commit"],
+            )
             == (term, 0, 0, (), 0),
             f"the first AppendEntries of a new leader with an empty log was term={first.term}, prev_log_index="
             f"{first['prev_log_index']}, prev_log_term={first['prev_log_term']}, "
@@ -432,6 +484,12 @@ def _heartbeats(n: int) -> None:
         raise Broken(f"a leader that got no replies at all became {s.role}: no CheckQuorum in this lab")
 
 
+@pytest.mark.points(2)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Send heartbeats right after winning: the others are still waiting for a leader.",
+    "Each follower must hear from the leader at least every heartbeat_interval.",
+)
 def test_leader_heartbeats(partial_credit):
     """A new leader claims its term at once and sends every follower AppendEntries each heartbeat_interval."""
     run_cases(partial_credit, [(f"{n} nodes", lambda n=n: _heartbeats(n)) for n in EVEN_AND_ODD])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -96,3 +98,91 @@ def install_fault(engine: sa.Engine, table: str, when: str, events: str = "INSER
 def remove_faults(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA IF EXISTS labs_fault CASCADE")
+
+
+PIPELINE_TABLES = ("bronze_batches", "bronze_rows", "quarantine", "silver", "gold_monthly", "etl_state")
+
+
+def run_steps(paths: Any, engine: sa.Engine) -> None:
+    """ingest every path, then refine, then publish: a pipeline run that does not need run_pipeline."""
+    import etl
+
+    for path in paths:
+        etl.ingest(path, engine)
+    etl.refine(engine)
+    etl.publish(engine)
+
+
+def row_versions(engine: sa.Engine) -> dict[str, list[str]]:
+    """Every pipeline row with its xmin (the transaction that wrote it): equal only if nothing was rewritten."""
+    return {
+        table: sorted(str(text) for (text,) in query(engine, f"SELECT t.xmin::text || ' ' || t::text FROM {table} t"))
+        for table in PIPELINE_TABLES
+    }
+
+
+def write_batch(path: Any, rows: list[list[str]], header: tuple[str, ...] | None = None,
+                terminator: str = "\n") -> Any:
+    """A CSV batch file (the ledger header unless `header` is given) written with Python's csv module."""
+    import csv
+
+    from ledger_oracle import COLUMNS
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator=terminator)
+        writer.writerow(COLUMNS if header is None else header)
+        writer.writerows(rows)
+    return path
+
+
+def failure_of(call: Callable[[], object]) -> BaseException | None:
+    """Run `call`; return the exception it raised (None when it returned). A stub's NotImplementedError
+    propagates, so an unimplemented step fails the test instead of counting as a crash."""
+    try:
+        call()
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        return exc
+    return None
+
+
+def run_concurrently(
+    engine: sa.Engine, lock_table: str, calls: list[Callable[[], object]], timeout: float = 90.0
+) -> list[tuple[object, BaseException | None]]:
+    """Start every call in its own thread while another session holds an EXCLUSIVE lock on `lock_table`
+    (reads pass, writes wait); release it once every call is waiting on a lock or has finished, so the
+    calls overlap at exactly the same point every run. Returns (result, exception) per call."""
+    outcomes: list[tuple[object, BaseException | None]] = [(None, None)] * len(calls)
+
+    def worker(index: int, call: Callable[[], object]) -> None:
+        try:
+            outcomes[index] = (call(), None)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            outcomes[index] = (None, exc)
+
+    threads = [threading.Thread(target=worker, args=(i, call), daemon=True) for i, call in enumerate(calls)]
+    watch = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as holder, watch.connect() as watcher:
+        transaction = holder.begin()
+        holder.exec_driver_sql(f"LOCK TABLE {lock_table} IN EXCLUSIVE MODE")
+        own = [holder.exec_driver_sql("SELECT pg_backend_pid()").scalar(),
+               watcher.exec_driver_sql("SELECT pg_backend_pid()").scalar()]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND NOT (pid = ANY(:own))"
+                ),
+                {"own": own},
+            ).scalar_one()
+            if int(waiting) + sum(not thread.is_alive() for thread in threads) >= len(calls):
+                break
+            time.sleep(0.02)
+        transaction.rollback()
+    for thread in threads:
+        thread.join(timeout)
+    return outcomes

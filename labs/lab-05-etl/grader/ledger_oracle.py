@@ -14,9 +14,10 @@ from pathlib import Path
 
 COLUMNS = ("txn_id", "account", "field", "crop", "amount", "currency", "txn_date", "updated_at", "source")
 ACCOUNTS = {"seed", "fertiliser", "fuel", "labour", "machinery", "crop_sales", "subsidy"}
-AMOUNT = re.compile(r"-?\d{1,10}(?:\.\d{1,2})?")
-DATE = re.compile(r"(?:19|20)\d\d-\d\d-\d\d")
-STAMP = re.compile(r"(?:19|20)\d\d-\d\d-\d\d \d\d:\d\d:\d\d")
+# ASCII digits only (`\d` also matches other scripts' digits, which strptime accepts and PostgreSQL does not).
+AMOUNT = re.compile(r"-?[0-9]{1,10}(?:\.[0-9]{1,2})?")
+DATE = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}")
+STAMP = re.compile(r"(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 CENT = Decimal("0.01")
 
 

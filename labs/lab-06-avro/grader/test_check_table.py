@@ -102,7 +102,14 @@ NOT_PROMOTIONS = [
 ]
 
 
-@pytest.mark.points(8)
+@pytest.mark.points(7)
+@pytest.mark.part("A")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "The README's table lists every promotion; everything else between different primitives is refused.",
+    "Promotions have a direction: the writer's type is looked up, and the reader's must be among the "
+    "types it promotes to.",
+)
 def test_primitives_and_promotions(partial_credit):
     """Primitive types: identical types, the specification's promotions, and everything else refused."""
     cases = [(f"same primitive {p}", p, p, []) for p in PRIMS]
@@ -126,7 +133,17 @@ def test_primitives_and_promotions(partial_credit):
 PERSON = rec("Person", f("id", "int"))
 
 
-@pytest.mark.points(10)
+@pytest.mark.points(9)
+@pytest.mark.part("A")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Walk the reader's fields in order: for each, find the writer's field by name or by one of the "
+    "reader field's aliases.",
+    "Names compare unqualified; only the reader's aliases count; a name mismatch is reported at /name "
+    "and nothing else of that pair is compared.",
+    "Locations use the reader's field positions, and a reader-only field without a default is reported "
+    "at the field itself.",
+)
 def test_records(partial_credit):
     """Records: names and aliases, field matching by name and alias, defaults, nesting, several problems."""
     cases = [
@@ -255,7 +272,12 @@ def test_records(partial_credit):
 COLOR = enum("Color", "RED", "GREEN", "BLUE")
 
 
-@pytest.mark.points(8)
+@pytest.mark.points(7)
+@pytest.mark.part("A")
+@pytest.mark.hints(
+    "Every symbol the writer can write must be known to the reader, unless the reader has a default.",
+    "A fixed needs the same name (or alias) and the same size; report the size at /size.",
+)
 def test_enums_and_fixed(partial_credit):
     """Enums (symbols, reader default, names, aliases) and fixed (size, name, aliases)."""
     cases = [
@@ -299,7 +321,14 @@ R_STR = rec("R", f("a", "string"))
 R_INT = rec("R", f("a", "int"))
 
 
-@pytest.mark.points(10)
+@pytest.mark.points(9)
+@pytest.mark.part("A")
+@pytest.mark.hints(
+    "Handle a writer union first: each of its branches is checked against the whole reader.",
+    "Against a reader union, the first branch that matches (shallowly) is used, even if a later one "
+    "would resolve better.",
+    "Locations inside a reader union add the 0-based branch index.",
+)
 def test_unions(partial_credit):
     """Unions on either side: every writer branch must resolve, the first matching reader branch is used."""
     cases = [
@@ -380,7 +409,13 @@ def linked(value_type, *extra, name="Node"):
     return rec(name, f("value", value_type), f("next", ["null", name]), *extra)
 
 
-@pytest.mark.points(8)
+@pytest.mark.points(7)
+@pytest.mark.part("A")
+@pytest.mark.hints(
+    "Arrays compare items, maps compare values, each one level deeper in the location.",
+    "Remember each (reader, writer) pair of named types you have compared and stop when you meet it "
+    "again: that ends recursion and reports a pair once.",
+)
 def test_arrays_maps_recursion(partial_credit):
     """Arrays and maps, recursive types, and named types used again by reference."""
     enum_twice = rec("R", f("x", enum("E", "A")), f("y", "E"))
@@ -452,6 +487,98 @@ def test_arrays_maps_recursion(partial_credit):
     run_cases(partial_credit, cases)
 
 
+def dec(precision, scale=None, **extra):
+    """A `decimal` logical type on bytes (scale left out when None)."""
+    node = {"type": "bytes", "logicalType": "decimal", "precision": precision, **extra}
+    return node if scale is None else {**node, "scale": scale}
+
+
+def fdec(name, size, precision, scale=None):
+    """A `decimal` logical type on a fixed of `size` bytes."""
+    node = {"type": "fixed", "name": name, "size": size, "logicalType": "decimal", "precision": precision}
+    return node if scale is None else {**node, "scale": scale}
+
+
+@pytest.mark.points(5)
+@pytest.mark.part("A")
+@pytest.mark.hints(
+    "Logical types are annotations on an underlying type; only one of them changes schema resolution.",
+    "Two valid decimals match only when precision and scale are both equal (a missing scale is 0); "
+    "this also decides which union branch matches.",
+    "A decimal is valid only on bytes or fixed, with 1 <= precision, 0 <= scale <= precision, and on a "
+    "fixed of n bytes precision <= floor(log10(2**(8n-1) - 1)); anything else is ignored.",
+)
+def test_decimal_logical_types(partial_credit):
+    """Decimal logical types match only with equal precision and scale; other logical types are ignored."""
+    cases = [
+        ("identical decimals", dec(5, 2), dec(5, 2), []),
+        ("precision differs", dec(6, 2), dec(5, 2), ["/precision"]),
+        ("scale differs", dec(5, 3), dec(5, 2), ["/scale"]),
+        ("precision and scale differ", dec(7, 1), dec(5, 2), ["/precision", "/scale"]),
+        ("a missing scale is 0", dec(4), dec(4, 0), []),
+        ("a missing scale is not 1", dec(4), dec(4, 1), ["/scale"]),
+        ("decimal reader, plain bytes writer", dec(5, 2), "bytes", []),
+        ("plain bytes reader, decimal writer", "bytes", dec(5, 2), []),
+        ("decimal reader, string writer (promotion)", dec(5, 2), "string", []),
+        ("invalid reader decimal (scale > precision) is ignored", dec(2, 3), dec(3, 1), []),
+        ("invalid writer decimal (precision 0) is ignored", dec(3, 1), dec(0), []),
+        ("invalid writer decimal (negative scale) is ignored", dec(3, 1), dec(3, -1), []),
+        ("invalid writer decimal (scale 1.0 not an integer) is ignored", dec(3, 0), dec(3, 1.0), []),
+        ("invalid writer decimal (precision true) is ignored", dec(1, 0), dec(True, 0), []),
+        (
+            "decimal on int is invalid and ignored",
+            {"type": "int", "logicalType": "decimal", "precision": 4},
+            {"type": "int", "logicalType": "decimal", "precision": 3},
+            [],
+        ),
+        ("fixed decimals, scale differs", fdec("D", 4, 5, 2), fdec("D", 4, 5, 3), ["/scale"]),
+        ("fixed decimals at the size limit", fdec("D", 4, 9, 2), fdec("D", 4, 8, 2), ["/precision"]),
+        ("fixed decimal past the size limit is ignored", fdec("D", 4, 9, 2), fdec("D", 4, 10, 2), []),
+        ("3-byte fixed: 6 digits fit", fdec("D", 3, 6), fdec("D", 3, 5), ["/precision"]),
+        ("3-byte fixed: 7 digits do not", fdec("D", 3, 6), fdec("D", 3, 7), []),
+        ("1-byte fixed: 2 digits fit", fdec("D", 1, 2), fdec("D", 1, 1), ["/precision"]),
+        ("1-byte fixed: 3 digits do not", fdec("D", 1, 2), fdec("D", 1, 3), []),
+        ("fixed decimals of other names: only the name", fdec("A", 4, 5, 2), fdec("B", 4, 5, 3), ["/name"]),
+        ("fixed decimals, size and scale differ", fdec("D", 4, 5, 2), fdec("D", 5, 5, 3), ["/size", "/scale"]),
+        ("decimal field in a record", rec("R", f("p", dec(9, 2))), rec("R", f("p", dec(9, 4))), ["/fields/0/type/scale"]),
+        ("array of decimals", arr(dec(9, 2)), arr(dec(10, 2)), ["/items/precision"]),
+        ("no union branch matches a decimal of other scale", ["null", dec(5, 2)], dec(5, 1), [""]),
+        (
+            "a decimal branch of other precision does not match: the next branch is used",
+            ["null", dec(5, 2), "string"],
+            dec(4, 2),
+            [],
+        ),
+        ("union of equal decimals", ["null", dec(5, 2)], ["null", dec(5, 2)], []),
+        (
+            "writer union with a decimal of other scale",
+            ["null", dec(5, 2)],
+            ["null", dec(5, 3)],
+            [""],
+        ),
+        (
+            "other logical types are ignored (timestamp-millis against timestamp-micros)",
+            {"type": "long", "logicalType": "timestamp-micros"},
+            {"type": "long", "logicalType": "timestamp-millis"},
+            [],
+        ),
+        (
+            "other logical types resolve by their underlying types (date int -> timestamp long)",
+            {"type": "long", "logicalType": "timestamp-millis"},
+            {"type": "int", "logicalType": "date"},
+            [],
+        ),
+        (
+            "other logical types cannot hide an underlying mismatch",
+            {"type": "int", "logicalType": "date"},
+            {"type": "long", "logicalType": "timestamp-millis"},
+            [""],
+        ),
+        ("uuid string reads decimal bytes (promotion)", {"type": "string", "logicalType": "uuid"}, dec(5, 2), []),
+    ]
+    run_cases(partial_credit, cases)
+
+
 INVALID = [
     ("not valid JSON text", '{"type": '),
     ("a number", 42),
@@ -494,10 +621,78 @@ INVALID = [
     ("record default lacks a field", rec("R", f("s", rec("S", f("x", "int")), default={}))),
     ("array default is not a list", rec("R", f("a", arr("int"), default=1))),
     ("redefined name", rec("R", f("a", rec("R", f("b", "int"))))),
+    ("int default just above the range", rec("R", f("a", "int", default=2**31))),
+    ("int default just below the range", rec("R", f("a", "int", default=-(2**31) - 1))),
+    ("long default just above the range", rec("R", f("a", "long", default=2**63))),
+    ("double default is a boolean", rec("R", f("a", "double", default=True))),
+    ("float default is a string", rec("R", f("a", "float", default="1.5"))),
+    ("fixed default of the wrong length", rec("R", f("h", fixed("F", 2), default="abc"))),
+    ("map default with a bad value", rec("R", f("m", mp("int"), default={"k": "v"}))),
+    ("array default with a bad item", rec("R", f("a", arr("int"), default=[1, "x"]))),
+    ("enum field default not a symbol", rec("R", f("e", enum("E", "A", "B"), default="C"))),
+    ("field aliases not a list", rec("R", f("a", "int", aliases="b"))),
+    ("field alias not a valid name", rec("R", f("a", "int", aliases=["b-c"]))),
+    ("record named like a primitive", rec("int", f("a", "int"))),
+    ("enum named like a primitive", enum("string", "A")),
+    ("named type aliases not a list", rec("R", f("a", "int"), aliases="Q")),
 ]
 
 
-@pytest.mark.points(6)
+VALID_EDGES = [
+    ("int default at the lowest int", rec("R", f("a", "int", default=-(2**31)))),
+    ("int default at the highest int", rec("R", f("a", "int", default=2**31 - 1))),
+    ("long default at the highest long", rec("R", f("a", "long", default=2**63 - 1))),
+    ("double default given as an integer", rec("R", f("a", "double", default=3))),
+    ("union default fitting its second branch (Avro 1.12)", rec("R", f("a", ["null", "string"], default="x"))),
+    ("union default fitting a later record branch", rec("R", f("a", ["int", rec("S", f("x", "int"))], default={"x": 1}))),
+    ("fixed default of the right length", rec("R", f("h", fixed("F", 3), default="abc"))),
+    ("map default with good values", rec("R", f("m", mp("long"), default={"k": 1, "j": 2}))),
+    ("enum field default that is a symbol", rec("R", f("e", enum("E", "A", "B"), default="B"))),
+    ("two named branches with one short name in different namespaces", [rec("a.X", f("v", "int")), rec("b.X", f("v", "int"))]),
+    ("JSON text after leading whitespace", '  \n {"type": "array", "items": "long"}'),
+    ("JSON text of a type name after whitespace", ' "string"'),
+    ("a decimal whose scale exceeds its precision (ignored, not an error)", {"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 3}),
+    ("a decimal without precision (ignored, not an error)", {"type": "bytes", "logicalType": "decimal"}),
+    ("an unknown logical type (ignored)", {"type": "long", "logicalType": "timestamp-nanos-ish"}),
+    ("a record field named like a primitive", rec("R", f("int", "int"), f("string", "string"))),
+]
+
+
+@pytest.mark.points(2)
+@pytest.mark.part("A")
+@pytest.mark.hints(
+    "Some schemas sit right at the edge of what is valid; check the ranges and rules in the README again.",
+    "Compare your range checks with the exact bounds of a 32- and 64-bit signed integer, and reread "
+    "which union branch a default may fit in Avro 1.12.",
+    "Uniqueness in a union is by full name; JSON text may start with whitespace; an invalid logical "
+    "type is ignored, not an error.",
+)
+def test_valid_schemas_at_the_edges(partial_credit):
+    """Valid schemas at the edges of the rules (range bounds, union defaults, namespaces) are accepted."""
+    partial_credit.total = len(VALID_EDGES)
+    for label, schema in VALID_EDGES:
+        try:
+            result = check(schema, schema)
+            outcome = None if type(result.compatible) is bool and result.compatible is True else (
+                f"returned compatible={result.compatible!r}"
+            )
+        except Exception as exc:
+            outcome = f"raised {type(exc).__name__}: {exc}"
+        partial_credit.check(
+            outcome is None,
+            f"a valid schema ({label}: {_short(schema)}) checked against itself must be compatible, but "
+            f"check {outcome}",
+        )
+
+
+@pytest.mark.points(4)
+@pytest.mark.part("A")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Every invalid schema must raise InvalidSchemaError, never KeyError or TypeError.",
+    "Go through the README's list of what to reject, including defaults that do not fit their type "
+    "and names that clash with primitives.",
+)
 def test_json_text_and_invalid_schemas(partial_credit):
     """Schemas as JSON text work; invalid schemas (either side) raise InvalidSchemaError, never crash."""
     readme_reader = rec("P", f("id", "string"), f("age", "int"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -17,22 +18,31 @@ def _short(schema) -> str:
     return text if len(text) <= 400 else text[:397] + "..."
 
 
-@pytest.mark.points(14)
+@pytest.mark.points(11)
+@pytest.mark.part("A")
+@pytest.mark.hints(
+    "Generated pairs mix every rule at once; a failure here usually points at one rule your table "
+    "tests also hint at, so fix those first.",
+    "Copy the failing reader and writer into a test of your own and shrink them until one rule is left.",
+    "Remember that every branch of a writer union must be readable, and that a reader union uses the "
+    "first branch that matches.",
+)
 def test_agrees_with_fastavro_on_generated_pairs(partial_credit):
     """On 1,440 generated schema pairs, check() says compatible exactly when fastavro reads the data."""
     partial_credit.total = PAIRS
     for seed in range(SEED_BASE, SEED_BASE + PAIRS):
         reader, writer, records = make_pair(seed)
-        reads = fastavro_reads(reader, writer, records)
-        try:
-            compatible = check(reader, writer).compatible
+        try:  # the learner's answer first: fastavro's verdict is computed only after it returns
+            compatible = check(copy.deepcopy(reader), copy.deepcopy(writer)).compatible
         except Exception as exc:
             partial_credit.check(
                 False,
                 f"check raised {type(exc).__name__}: {exc} for reader={_short(reader)} writer={_short(writer)}",
             )
             continue
-        ok = type(compatible) is bool and compatible is reads
+        compatible = compatible if type(compatible) is bool else None
+        reads = fastavro_reads(reader, writer, records)
+        ok = compatible is reads
         partial_credit.check(
             ok,
             f"check(reader, writer).compatible is {compatible!r}, but fastavro "

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
 
 import fastavro
 import pytest
-from evolution import compare_formats
+from evolution import compare_formats, infer_schema
+from lab06_wire import framed_stream_size
 
 FORMATS = ["json", "avro-schemaless", "avro-container", "protobuf"]
 
@@ -75,6 +77,55 @@ def inferred_rows(n):
     ]
 
 
+EXACT_SCHEMA = {
+    "type": "record",
+    "name": "Reading",
+    "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "delta", "type": "int"},
+        {"name": "label", "type": "string"},
+        {"name": "value", "type": "double"},
+        {"name": "ratio", "type": "float"},
+        {"name": "ok", "type": "boolean"},
+        {"name": "level", "type": {"type": "enum", "name": "Level", "symbols": ["LOW", "MID", "HIGH"]}},
+        {"name": "note", "type": ["null", "string"], "default": None},
+        {"name": "count", "type": ["null", "int"], "default": None},
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "steps", "type": {"type": "array", "items": "int"}},
+        {
+            "name": "origin",
+            "type": {
+                "type": "record",
+                "name": "Origin",
+                "fields": [{"name": "x", "type": "int"}, {"name": "site", "type": "string"}],
+            },
+        },
+    ],
+}
+
+
+def readings(n):
+    """Rows that reach every size rule: negatives, zero values, empty strings, non-ASCII text, both
+    one- and two-byte length prefixes, optional fields that are None, empty or zero."""
+    return [
+        {
+            "id": (-1) ** i * (i * 104_729 + 3) ** 2,
+            "delta": [-1, 0, 5, -300, 70_000][i % 5],
+            "label": ["", "Zürich", "東京", "plain"][i % 4] * (1 + i % 9),
+            "value": [0.0, 2.5, -1.25][i % 3],
+            "ratio": [0.0, 0.5][i % 2],
+            "ok": i % 3 == 0,
+            "level": ["LOW", "MID", "HIGH"][i % 3],
+            "note": [None, "", "n", "ünï"][i % 4],
+            "count": [None, 0, -5, 12][(i + 1) % 4],
+            "tags": ["t" * (i % 4), "é"][: i % 3],
+            "steps": [(-1) ** j * j * 37 for j in range(i % 5)],
+            "origin": {"x": 1 + i % 7, "site": ["", "s"][i % 2]},
+        }
+        for i in range(n)
+    ]
+
+
 def json_size(records):
     return sum(len(json.dumps(r, separators=(",", ":")).encode("utf-8")) + 1 for r in records)
 
@@ -87,10 +138,28 @@ def schemaless_size(schema, records):
     return len(buf.getvalue())
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(2)
+@pytest.mark.part("D")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Read the Part D table of the README again: which rows, in which order, with which types.",
+    "bytes_per_record is a float division; an empty list of records is refused with a ValueError "
+    "that names the argument.",
+)
 def test_table_shape_and_types(partial_credit):
     """compare_formats returns one FormatStats per format, in order, with sane types and values."""
-    partial_credit.total = 2 * 6
+    partial_credit.total = 2 * 6 + 1
+    try:
+        compare_formats([], ORDER_SCHEMA, repeat=1)
+        outcome = "returned normally"
+    except ValueError as exc:
+        outcome = None if "records" in str(exc) else f"raised ValueError without naming 'records': {exc}"
+    except Exception as exc:
+        outcome = f"raised {type(exc).__name__}: {exc}"
+    partial_credit.check(
+        outcome is None,
+        f"compare_formats([]) must raise ValueError naming the argument 'records'; it {outcome}",
+    )
     for label, records, schema in (
         ("explicit schema", orders(120), ORDER_SCHEMA),
         ("inferred schema (schema=None)", inferred_rows(80), None),
@@ -133,13 +202,20 @@ def test_table_shape_and_types(partial_credit):
         )
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "The README gives the exact recipe for the JSON and schemaless Avro sizes; follow it literally.",
+    "json.dumps with compact separators and its default ASCII escaping, encoded as UTF-8, plus one "
+    "newline byte per record.",
+)
 def test_sizes(partial_credit):
     """Exact JSON and schemaless Avro sizes; Avro smaller than JSON; container and Protobuf sizes plausible."""
-    partial_credit.total = 2 * 5
+    partial_credit.total = 3 * 5
     for label, records, schema in (
         ("orders", orders(150), ORDER_SCHEMA),
         ("inferred", inferred_rows(90), None),
+        ("readings (non-ASCII text, negatives, zeros)", readings(60), EXACT_SCHEMA),
     ):
         rows = {r.format: r for r in compare_formats(records, schema, repeat=1) if type(r.format) is str}
         size = {name: rows[name].total_bytes if name in rows else -1 for name in FORMATS}
@@ -184,3 +260,151 @@ def test_sizes(partial_credit):
             f"{label}: protobuf (tags plus a length prefix per message) must be larger than schemaless Avro "
             f"and smaller than JSON here, got {size['protobuf']} (avro {expected_avro}, json {size['json']})",
         )
+
+
+def container_size(schema, records):
+    buf = io.BytesIO()
+    fastavro.writer(buf, fastavro.parse_schema(schema), records)
+    return len(buf.getvalue())
+
+
+INFERRED_ROWS_SCHEMA = {
+    "type": "record",
+    "name": "Record",
+    "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "name", "type": "string"},
+        {"name": "score", "type": "double"},
+        {"name": "ok", "type": "boolean"},
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "email", "type": ["null", "string"], "default": None},
+    ],
+}
+
+
+@pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "Both sizes are exact: the container is the whole file fastavro writes, Protobuf the framed stream.",
+    "A Protobuf stream needs each message's length as a varint before it; count those bytes too, and "
+    "remember where a varint needs a second byte.",
+    "Avro int and long are zigzag varints; proto3 sends an optional field whenever it is set, even to "
+    "an empty string or zero.",
+)
+def test_exact_container_and_protobuf_sizes(partial_credit):
+    """The Avro container and the framed Protobuf stream have exactly the sizes the README defines."""
+    cases = (
+        ("orders", orders(150), ORDER_SCHEMA, ORDER_SCHEMA),
+        ("readings", readings(80), EXACT_SCHEMA, EXACT_SCHEMA),
+        ("inferred", inferred_rows(90), None, INFERRED_ROWS_SCHEMA),
+    )
+    partial_credit.total = 2 * len(cases)
+    for label, records, schema, avro_schema in cases:
+        rows = {r.format: r for r in compare_formats(records, schema, repeat=1) if type(r.format) is str}
+        got = {name: rows[name].total_bytes if name in rows else None for name in FORMATS}
+        got = {name: int(value) if type(value) is int else None for name, value in got.items()}
+        want_container = container_size(avro_schema, records)
+        partial_credit.check(
+            got["avro-container"] == want_container,
+            f"{label}: avro-container total_bytes must be {want_container} (one fastavro.writer file, "
+            f"null codec, default block size), got {got['avro-container']}",
+        )
+        want_proto = framed_stream_size(avro_schema, records)
+        partial_credit.check(
+            got["protobuf"] == want_proto,
+            f"{label}: protobuf total_bytes must be {want_proto} (each proto3 message plus its varint "
+            f"length prefix), got {got['protobuf']}",
+        )
+
+
+@pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "Print the schema your infer_schema returns and compare it with the README's rules one by one.",
+    "Field order is the order keys are first seen across all records; nested records are named after "
+    "the parent and the key with its first letter upper-cased.",
+    "A key missing or None in some record becomes [\"null\", T] with default null; a mix of ints and "
+    "floats is a double; ints are long.",
+)
+def test_infer_schema_exactly(partial_credit):
+    """infer_schema returns exactly the schema the README's rules give (types, names, order, defaults)."""
+    def record(name, *fields):
+        return {"type": "record", "name": name, "fields": list(fields)}
+
+    def optional(name, branch):
+        return {"name": name, "type": ["null", branch], "default": None}
+
+    nested_rows = [
+        {"id": 1, "address": {"city": "Graz", "zip": 8010}, "lines": [{"sku": "a", "qty": 1}]},
+        {"id": 2, "address": {"city": "Linz", "zip": 4020, "floor": 3}, "lines": [], "x": 1.5},
+        {"address": {"city": "Wien", "zip": 1010}, "lines": [{"sku": "b", "qty": 2.5}], "x": 2},
+    ]
+    cases = [
+        ("flat rows", inferred_rows(40), "Record", INFERRED_ROWS_SCHEMA),
+        (
+            "nested rows, a later key, a mix of int and float",
+            nested_rows,
+            "Order",
+            record(
+                "Order",
+                optional("id", "long"),
+                {
+                    "name": "address",
+                    "type": record(
+                        "OrderAddress",
+                        {"name": "city", "type": "string"},
+                        {"name": "zip", "type": "long"},
+                        optional("floor", "long"),
+                    ),
+                },
+                {
+                    "name": "lines",
+                    "type": {
+                        "type": "array",
+                        "items": record(
+                            "OrderLinesItem",
+                            {"name": "sku", "type": "string"},
+                            {"name": "qty", "type": "double"},
+                        ),
+                    },
+                },
+                optional("x", "double"),
+            ),
+        ),
+        (
+            "booleans, None in some rows, a key None everywhere",
+            [{"flag": True, "v": None, "w": None}, {"flag": False, "v": 3, "w": None}],
+            "Record",
+            record(
+                "Record",
+                {"name": "flag", "type": "boolean"},
+                optional("v", "long"),
+                {"name": "w", "type": "null"},
+            ),
+        ),
+    ]
+    partial_credit.total = len(cases) + 1
+    for label, rows, name, _ in cases:
+        try:
+            got = infer_schema(copy.deepcopy(rows), name=name) if name != "Record" else infer_schema(copy.deepcopy(rows))
+            text = json.dumps(got, sort_keys=True)
+        except Exception as exc:
+            partial_credit.check(False, f"{label}: infer_schema raised {type(exc).__name__}: {exc}")
+            continue
+        want = next(case[3] for case in cases if case[0] == label)
+        partial_credit.check(
+            text == json.dumps(want, sort_keys=True),
+            f"{label}: infer_schema returned {text[:600]}; expected {json.dumps(want, sort_keys=True)[:600]}",
+        )
+    try:
+        infer_schema([{"size": 1}, {"size": "big"}])
+        outcome = "returned a schema"
+    except ValueError as exc:
+        outcome = None if "size" in str(exc).lower() else f"raised ValueError not naming the key: {exc}"
+    except Exception as exc:
+        outcome = f"raised {type(exc).__name__}: {exc}"
+    partial_credit.check(
+        outcome is None,
+        f"a key holding an int in one record and a str in another must raise ValueError naming the key; "
+        f"infer_schema {outcome}",
+    )

@@ -65,7 +65,13 @@ def listing(folder):
     return sorted(p.name for p in folder.iterdir())
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
+@pytest.mark.part("C")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Let fastavro do the resolution: open the source with reader_schema= set to the target.",
+    "Write the output with the target schema and the source's codec, and count what you write.",
+)
 def test_round_trip(tmp_path, partial_credit):
     """migrate rewrites every record in the new schema (defaults, promotions, aliases) and keeps the codec."""
     partial_credit.total = 8
@@ -97,6 +103,12 @@ def test_round_trip(tmp_path, partial_credit):
 
 
 @pytest.mark.points(3)
+@pytest.mark.part("C")
+@pytest.mark.critical("an incompatible target never creates an output or temporary file")
+@pytest.mark.hints(
+    "The check must come before anything is created on disk.",
+    "The reader is the target schema and the writer is the file's schema (from its header).",
+)
 def test_refuses_incompatible_target(tmp_path, partial_credit):
     """An incompatible target raises IncompatibleSchemaError before any output (or temporary) file exists."""
     partial_credit.total = 6
@@ -133,10 +145,17 @@ def test_refuses_incompatible_target(tmp_path, partial_credit):
         )
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(2)
+@pytest.mark.part("C")
+@pytest.mark.critical("a failed migration leaves no partial output and an existing destination intact")
+@pytest.mark.hints(
+    "Think about what is on disk at the moment the source turns out to be corrupt.",
+    "Write into a temporary file in the destination folder, rename it into place only when complete, "
+    "and remove it on any failure.",
+)
 def test_corrupt_source_leaves_nothing(tmp_path, partial_credit):
     """A source that breaks half-way raises, and leaves neither the destination nor a temporary file."""
-    partial_credit.total = 3
+    partial_credit.total = 5
     good = tmp_path / "good.avro"
     write(good, V1, v1_rows(3000, pad="x" * 40), sync_interval=1000)
     count = migrate(good, tmp_path / "good-out.avro", V2)
@@ -159,6 +178,20 @@ def test_corrupt_source_leaves_nothing(tmp_path, partial_credit):
         f"after a failure half-way, neither the destination nor a temporary file may remain; found "
         f"{listing(bad_dir)}: write to a temporary file and rename it into place only when complete",
     )
+    existing = bad_dir / "existing.avro"
+    write(existing, V2, [expected_v2(i) for i in range(5)])
+    before = existing.read_bytes()
+    raised = False
+    try:
+        migrate(bad, existing, V2)
+    except Exception:
+        raised = True
+    partial_credit.check(raised, "migrate of a corrupt file onto an existing destination must raise")
+    partial_credit.check(
+        raised and existing.read_bytes() == before and listing(bad_dir) == ["bad.avro", "existing.avro"],
+        f"a failed migration must leave an existing destination byte for byte as it was and no temporary "
+        f"file (found {listing(bad_dir)}): only a complete output may replace it",
+    )
 
 
 STREAM_RECORDS = 25_000
@@ -173,6 +206,11 @@ EVENT_V2 = rec(
 
 
 @pytest.mark.points(2)
+@pytest.mark.part("C")
+@pytest.mark.hints(
+    "Anything that holds every record at once grows with the file.",
+    "Pass an iterator (a generator over fastavro.reader) to fastavro.writer, never a list.",
+)
 def test_streaming_memory(tmp_path, partial_credit):
     """migrate streams: peak traced Python memory stays under 3 MB for 25,000 records."""
     partial_credit.total = 2

@@ -55,10 +55,17 @@ def refused(registry, subject, schema):
     return exc if isinstance(exc, IncompatibleSchemaError) else None
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
+@pytest.mark.part("B")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Start with the README's list of registry methods and what each returns for an unknown subject.",
+    "Version numbers are per subject; subjects() lists only subjects that have a version; a subject is "
+    "a non-empty string (ValueError naming 'subject').",
+)
 def test_versions_get_latest(tmp_path, partial_credit):
     """register numbers versions 1, 2, ...; get, latest, versions, subjects; unknown subjects; invalid schemas."""
-    partial_credit.total = 12
+    partial_credit.total = 15
     with SchemaRegistry(tmp_path / "reg.sqlite3") as reg:
         partial_credit.check(
             is_int(reg.register("users", V1), 1), "the first register() of a subject must return 1"
@@ -102,9 +109,25 @@ def test_versions_get_latest(tmp_path, partial_credit):
             is_int(version, 3) and same(reg.get("users", 3), json.loads(text)),
             "a schema given as JSON text must be registered (version 3) and get() must return its JSON value",
         )
+        for bad in ("", 7):
+            _, exc = attempt(reg.register, bad, V1)
+            partial_credit.check(
+                isinstance(exc, ValueError) and "subject" in str(exc) and list(reg.subjects()) == ["orders", "users"],
+                f"register({bad!r}, schema) must raise ValueError naming 'subject' and store nothing (got {exc!r})",
+            )
+        reg.set_mode("mode-only", Mode.FULL)
+        partial_credit.check(
+            list(reg.subjects()) == ["orders", "users"] and int_list(reg.versions("mode-only")) == [],
+            f"a subject with only a mode set has no version and is not listed by subjects(); got {reg.subjects()!r}",
+        )
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(2)
+@pytest.mark.part("B")
+@pytest.mark.hints(
+    "Identical means the same JSON value: key order and whitespace do not matter.",
+    "Compare with every registered version, not only the latest, and before any compatibility check.",
+)
 def test_identical_reregistration(tmp_path, partial_credit):
     """Registering a schema identical to ANY registered version returns that version and stores nothing."""
     partial_credit.total = 5
@@ -136,6 +159,13 @@ def test_identical_reregistration(tmp_path, partial_credit):
 
 
 @pytest.mark.points(4)
+@pytest.mark.part("B")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Write down, for each mode, which schema is the reader and which the writer.",
+    "BACKWARD: check(reader=new, writer=latest); FORWARD the other way round; FULL both. A refusal "
+    "names 'version N' and the location, and stores nothing.",
+)
 def test_modes_and_messages(tmp_path, partial_credit):
     """BACKWARD, FORWARD, FULL and NONE decide correctly; refusals list 'version N', locations and store nothing."""
     partial_credit.total = 11
@@ -206,6 +236,11 @@ FULL_TRAP = [
 
 
 @pytest.mark.points(4)
+@pytest.mark.part("B")
+@pytest.mark.hints(
+    "Read 'The non-transitive trap' in the README and register its three schemas by hand.",
+    "Plain modes compare with the latest version only; *_TRANSITIVE modes with every version.",
+)
 def test_transitive_trap(tmp_path, partial_credit):
     """Each step compatible with the previous one, not with the first: only *_TRANSITIVE modes refuse it."""
     partial_credit.total = 6
@@ -235,7 +270,59 @@ def test_transitive_trap(tmp_path, partial_credit):
             )
 
 
+@pytest.mark.points(2)
+@pytest.mark.part("B")
+@pytest.mark.hints(
+    "A transitive mode compares the new schema with every registered version, the latest included.",
+    "Each problem is reported with the number of the version it conflicts with, not the latest one's.",
+)
+def test_transitive_checks_every_version(tmp_path, partial_credit):
+    """Transitive modes compare with every version (first, middle and latest) and name the one that conflicts."""
+    history_latest = [rec({"name": "a", "type": "string"}), rec({"name": "a", "type": "string"}, B_DEFAULT),
+                      rec({"name": "a", "type": "int"})]
+    history_middle = [rec({"name": "a", "type": "string"}), rec({"name": "a", "type": "int"}),
+                      rec({"name": "a", "type": "string"}, {"name": "c", "type": "long", "default": 0})]
+    new = rec({"name": "a", "type": "string"}, {"name": "d", "type": "int", "default": 1})
+    cases = [
+        ("BACKWARD_TRANSITIVE, only the latest conflicts", Mode.BACKWARD_TRANSITIVE, history_latest, 3),
+        ("BACKWARD_TRANSITIVE, only the middle one conflicts", Mode.BACKWARD_TRANSITIVE, history_middle, 2),
+        ("FULL_TRANSITIVE, only the middle one conflicts", Mode.FULL_TRANSITIVE, history_middle, 2),
+        ("FORWARD_TRANSITIVE, only the latest conflicts", Mode.FORWARD_TRANSITIVE, history_latest, 3),
+    ]
+    partial_credit.total = 2 * len(cases)
+    for n, (label, mode, history, conflicting) in enumerate(cases):
+        with SchemaRegistry(tmp_path / f"t{n}.sqlite3") as reg:
+            reg.set_mode("s", Mode.NONE)
+            for schema in history:
+                reg.register("s", schema)
+            reg.set_mode("s", mode)
+            exc = refused(reg, "s", new)
+            message = str(exc) if exc is not None else ""
+            others = [v for v in (1, 2, 3) if v != conflicting]
+            partial_credit.check(
+                exc is not None and f"version {conflicting}" in message
+                and not any(f"version {v}" in message for v in others)
+                and int_list(reg.versions("s")) == [1, 2, 3],
+                f"{label}: register must refuse the new schema naming 'version {conflicting}' only, and store "
+                f"nothing; got {message!r}",
+            )
+            problems = reg.compatibility_problems("s", new)
+            versions = [p[0] if isinstance(p, tuple) and len(p) == 2 else None for p in problems]
+            partial_credit.check(
+                bool(versions) and all(is_int(v, conflicting) for v in versions),
+                f"{label}: compatibility_problems must give (version, Incompatibility) pairs, all for version "
+                f"{conflicting}; got versions {versions}",
+            )
+
+
 @pytest.mark.points(3)
+@pytest.mark.part("B")
+@pytest.mark.critical("every registered version and mode survives closing and reopening the registry")
+@pytest.mark.hints(
+    "Close the registry, open a new one on the same path, and look at what is still there.",
+    "Every change must be committed before the method returns; a directory path means the file "
+    "registry.sqlite3 inside it.",
+)
 def test_durability(tmp_path, partial_credit):
     """Versions, schemas and modes survive closing and reopening, for a file path and a directory path."""
     partial_credit.total = 7

@@ -158,11 +158,34 @@ def test_a_single_node_commits_alone():
     assert h.node.commit_index == 1 and h.applied == [(1, "solo")]
 
 
+def test_a_leader_of_four_needs_three_copies_to_commit():
+    h = Harness(n=4)
+    h.elect()
+    term = h.node.current_term
+    assert h.node.propose("x") == 1
+    h.node.on_timer(1010)
+    h.node.on_message(AppendEntriesReply(1, 0, term, True, match_index=1), 1011)
+    assert h.node.commit_index == 0  # two copies out of four are not a majority
+    h.node.on_message(AppendEntriesReply(2, 0, term, True, match_index=1), 1012)
+    assert h.node.commit_index == 1 and h.applied == [(1, "x")]
+
+
+def test_a_candidate_of_two_needs_both_votes():
+    h = Harness(n=2)
+    h.node.on_timer(0)
+    h.node.on_timer(600)
+    assert h.node.role is Role.CANDIDATE  # its own vote is half of two: no majority
+    h.node.on_message(RequestVoteReply(1, 0, h.node.current_term, True), 601)
+    assert h.node.role is Role.LEADER
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_every_scenario_passes(name):
-    for seed in range(2):
-        outcome = run_scenario(name, seed)
-        assert outcome.ok, f"{outcome.failure} ({outcome.replay_hint()})"
+    sizes = [size for size in (SCENARIOS[name].nodes, 2, 4, 6) if size in SCENARIOS[name].sizes]
+    for size in dict.fromkeys(sizes):
+        for seed in range(2):
+            outcome = run_scenario(name, seed, nodes=size, trace=False)
+            assert outcome.ok, f"{outcome.failure} ({outcome.replay_hint()})"
 
 
 def test_same_seed_same_trace():

@@ -1,4 +1,5 @@
-"""Part A: one scenario per CLRS deletion case, found in the shape of *your* tree.
+"""Part B: deletion. Missing keys, emptying the tree, and one scenario per CLRS deletion case, found in
+the shape of *your* tree.
 
 Correct trees of the same keys can differ in shape, so each scenario grows a tree with seeded inserts,
 then looks in your tree for a key whose deletion meets the named situation, deletes it and checks every
@@ -13,10 +14,63 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from btree_harness import MemorySubject, apply, report, run, shrink
+from btree import BTree
+from btree_harness import MemorySubject, Repro, apply, check_structure, fail_sequence, run
 from sortedcontainers import SortedDict
 
+pytestmark = pytest.mark.part("B")
+
 WANTED = 4  # instances of the situation per t
+
+
+@pytest.mark.points(2)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Deleting a key that is not there raises KeyError and changes nothing, not even len(tree).",
+    "Decrement the size only once you know a key was removed.",
+    "Deleting the last key leaves an empty root leaf and height 0; the tree must then accept inserts again.",
+)
+def test_delete_missing_and_emptying(partial_credit):
+    """del of an absent key raises KeyError and changes nothing; deleting every key leaves an empty tree."""
+    partial_credit.total = 6
+    tree = BTree(t=2)
+    try:
+        del tree[5]
+        partial_credit.check(False, "del tree[5] on an empty tree must raise KeyError")
+    except KeyError:
+        partial_credit.check(len(tree) == 0, "after a failed delete an empty tree must still have len 0")
+    keys = list(range(0, 80, 2))
+    random.Random(1).shuffle(keys)
+    model = {}
+    for k in keys:
+        tree[k] = k
+        model[k] = k
+    failed = []
+    for k in (-1, 1, 39, 79, 1000):
+        try:
+            del tree[k]
+            failed.append(f"del tree[{k}] did not raise")
+        except KeyError:
+            if len(tree) != len(model):
+                failed.append(f"after the failed del tree[{k}] len(tree) is {len(tree)}, not {len(model)}")
+    partial_credit.check(not failed, "deleting absent keys must raise KeyError and change nothing: " + "; ".join(failed))
+    problem = check_structure(tree, dict(sorted(model.items())), 2)
+    partial_credit.check(problem is None, f"after deleting absent keys the tree is broken: {problem}")
+    for k in keys:
+        del tree[k]
+        del model[k]
+    problem = check_structure(tree, {}, 2)
+    partial_credit.check(problem is None, f"after deleting every key the tree must be empty: {problem}")
+    try:
+        del tree[keys[0]]
+        partial_credit.check(False, "deleting from the emptied tree must raise KeyError")
+    except KeyError:
+        partial_credit.check(len(tree) == 0, "len must stay 0")
+    for k in keys:
+        tree[k] = -k
+        model[k] = -k
+    problem = check_structure(tree, dict(sorted(model.items())), 2)
+    partial_credit.check(problem is None, f"refilling the emptied tree: {problem}")
 
 
 def _nodes(root: Any) -> Iterator[tuple[Any, Any, int]]:
@@ -114,8 +168,42 @@ CASES = {
     "root shrink": root_shrink,
 }
 
+HINTS = {
+    "case 1: delete from a leaf": (
+        "Removing a key from a leaf that has a key to spare must remove its value too.",
+    ),
+    "case 2a: replace by predecessor": (
+        "The predecessor is the largest key of the whole left subtree: follow children[-1] down to a leaf.",
+        "Replace the key and its value, then delete the predecessor from children[i], not from the node.",
+    ),
+    "case 2b: replace by successor": (
+        "The successor is the smallest key of the right subtree: follow children[0] down to a leaf.",
+        "Copy the successor's value as well as its key, then continue deleting in children[i + 1].",
+    ),
+    "case 2c: merge around the key": (
+        "Both children are minimal: merge children[i], the key and children[i + 1] into one node of 2t - 1 keys.",
+        "The merged node must receive the right node's children too; then continue deleting inside it.",
+    ),
+    "case 3a: borrow from the left sibling": (
+        "The separator moves down to the front of the child, the sibling's last key moves up into the parent.",
+        "For internal nodes the left sibling's last child moves to the front of the child's children.",
+    ),
+    "case 3a: borrow from the right sibling": (
+        "The separator moves down to the end of the child, the sibling's first key moves up into the parent.",
+        "For internal nodes the right sibling's first child moves to the end of the child's children.",
+    ),
+    "case 3b: merge with a sibling": (
+        "A sibling lends a key only if it has at least t keys; otherwise merge the child with it.",
+        "After merging with the left sibling, continue in the merged node, not in the detached child.",
+    ),
+    "root shrink": (
+        "When a merge takes the root's last key, the merged child becomes the new root.",
+        "height must drop by one; an empty root with one child breaks invariant 1.",
+    ),
+}
 
-def _exercise(name: str, t: int, budget: float) -> None:
+
+def _exercise(name: str, t: int, budget: float, repro: Repro) -> None:
     """Drive `t`-trees until the situation `name` was met WANTED times; raise a reproducer on failure."""
     find = CASES[name]
     rng = random.Random(f"{name}/{t}")
@@ -136,8 +224,10 @@ def _exercise(name: str, t: int, budget: float) -> None:
                 if problem:
                     failure = run(MemorySubject(t=t), ops)
                     assert failure is not None, f"{name}: t={t}: the tree misbehaved, but not reproducibly"
-                    short, failure = shrink(MemorySubject(t=t), ops, failure, budget)
-                    raise report(MemorySubject(t=t), short, failure, f" (exercising {name}, shrunk)")
+                    raise fail_sequence(
+                        MemorySubject(t=t), ops, failure, repro, f"test_deletion_case[{name}]", budget,
+                        note=f" (exercising {name})",
+                    )
             if not model or found >= WANTED:
                 break
             key = find(subject.tree.root, t)
@@ -155,15 +245,23 @@ def _exercise(name: str, t: int, budget: float) -> None:
     )
 
 
+def _ignore(source: str) -> None:
+    """Only the first failure of a test records its reproduction."""
+
+
 @pytest.mark.points(2)
-@pytest.mark.parametrize("name", list(CASES))
-def test_deletion_case(name, partial_credit):
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(name, marks=pytest.mark.hints(*HINTS[name], "Run the reproduction file the feedback names."))
+     for name in CASES],
+)  # fmt: skip
+def test_deletion_case(name, partial_credit, repro):
     """Each CLRS deletion situation (at t = 2, 3, 4) leaves a valid tree with the right contents."""
     partial_credit.total = 3
     budget = 1.5  # shrink only the first failure, to stay within the time limit
     for t in (2, 3, 4):
         try:
-            _exercise(name, t, budget)
+            _exercise(name, t, budget, repro if budget else _ignore)
             partial_credit.check(True, f"t={t}")
         except Exception as exc:
             partial_credit.check(False, f"t={t}: {type(exc).__name__}: {exc}")

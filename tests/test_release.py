@@ -1,0 +1,450 @@
+"""`labs release`: the learner edition (sealed graders, no solutions), its modes, the leak check,
+determinism, tamper detection and the upstream-merge path, on the toy lab."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autograder import release as rel
+from autograder import seal
+from autograder.errors import UsageError
+from autograder.manifest import load_lab
+
+TOY = Path(__file__).parent / "labs" / "lab-90-toy"
+TOY_NAME = TOY.name
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------------
+def _release(out: Path, lab_folder: Path, grades: Path, mode: str = "practice", key_file: Path | None = None):  # type: ignore[no-untyped-def]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABS_GRADES_DIR", str(grades))
+        patch.setenv("LABS_DIR", str(lab_folder.parent))
+        patch.delenv(seal.KEY_ENV, raising=False)
+        return rel.release(out, [load_lab(lab_folder)], mode, key_file, sys.executable, log=lambda _: None)
+
+
+def _grade(
+    edition: Path, grades: Path, *extra: str, key: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`labs grade lab-90` run inside the edition, by the edition's own copy of the autograder."""
+    env = {k: v for k, v in os.environ.items() if k not in {"LABS_DIR", seal.KEY_ENV, "GITHUB_STEP_SUMMARY"}}
+    env["LABS_GRADES_DIR"] = str(grades)
+    env["PYTHONPATH"] = str(edition)
+    if key is not None:
+        env[seal.KEY_ENV] = key
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", "lab-90", "--python", sys.executable, *extra],
+        cwd=edition,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _solve(edition: Path) -> None:
+    """Copy the instructor's reference package and model tests into the edition's lab folder."""
+    lab = edition / "labs" / TOY_NAME
+    shutil.copytree(TOY / "solution" / "toy", lab / "toy", dirs_exist_ok=True)
+    shutil.copytree(TOY / "solution" / "tests", lab / "tests", dirs_exist_ok=True)
+
+
+def _results(grades: Path) -> dict[str, object]:
+    found = sorted(grades.rglob("results.json"), key=lambda p: p.stat().st_mtime)
+    assert found, f"no results.json under {grades}"
+    data: dict[str, object] = json.loads(found[-1].read_text())
+    return data
+
+
+def _all_text(root: Path) -> str:
+    return "\n".join(
+        path.read_bytes().decode("latin-1")
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.parts
+    )
+
+
+@pytest.fixture(scope="module")
+def practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The toy lab's practice edition, released once for the module (tests copy it before editing)."""
+    base = tmp_path_factory.mktemp("practice")
+    report = _release(base / "edition", TOY, base / "grades")
+    assert report.ok, report.leaks
+    return base / "edition"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    base = tmp_path_factory.mktemp("course")
+    key_file = base / "keys" / "course.key"
+    report = _release(base / "edition", TOY, base / "grades", "course", key_file)
+    assert report.ok, report.leaks
+    return base / "edition", key_file.read_text().strip()
+
+
+@pytest.fixture
+def practice_copy(practice: Path, tmp_path: Path) -> Path:
+    shutil.copytree(practice, tmp_path / "edition")
+    return tmp_path / "edition"
+
+
+@pytest.fixture
+def course_copy(course: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
+    shutil.copytree(course[0], tmp_path / "edition")
+    return tmp_path / "edition", course[1]
+
+
+# --------------------------------------------------------------------------------------------------
+# the seal
+# --------------------------------------------------------------------------------------------------
+def _two_layers() -> tuple[bytes, bytes]:
+    full = seal.Layer(
+        "full", {"grader/test_a.py": b"def test_a(): pass\n"}, [{"nodeid": "test_a.py::test_a"}]
+    )
+    shown = seal.Layer("visible", {"grader/x.py": b"x = 1\n"}, [])
+    course_key = bytes(range(64))
+    public_key = seal.content_key("lab-90", "visible", shown.to_bytes("lab-90"))
+    return seal.seal("lab-90", "course", [(full, course_key, False), (shown, public_key, True)]), course_key
+
+
+def test_a_bundle_is_deterministic_and_opens_with_the_right_key(tmp_path: Path) -> None:
+    data, course_key = _two_layers()
+    assert data == _two_layers()[0]
+    path = tmp_path / seal.BUNDLE_NAME
+    path.write_bytes(data)
+    bundle = seal.read_bundle(path, "lab-90")
+    assert bundle.mode == "course" and bundle.shipped_key("full") is None
+    assert bundle.open("full", course_key).files == {"grader/test_a.py": b"def test_a(): pass\n"}
+    public = bundle.shipped_key("visible")
+    assert public is not None and bundle.open("visible", public).files == {"grader/x.py": b"x = 1\n"}
+    with pytest.raises(seal.SealError, match="the grader key does not open"):
+        bundle.open("full", bytes(64))
+    assert b"def test_a" not in data
+
+
+@pytest.mark.parametrize("where", ["header", "full", "visible", "truncated", "appended"])
+def test_any_change_to_a_bundle_is_detected_even_without_the_course_key(tmp_path: Path, where: str) -> None:
+    data, _key = _two_layers()
+    changed = bytearray(data)
+    header_end = data.index(b"\n", len(seal.MAGIC)) + 1
+    full_length = json.loads(data[len(seal.MAGIC) : header_end])["layers"][0]["length"]
+    if where == "header":
+        changed[header_end - 5] ^= 1
+    elif where == "full":
+        changed[header_end + full_length // 2] ^= 1
+    elif where == "visible":
+        changed[-3] ^= 1
+    elif where == "truncated":
+        del changed[-1]
+    else:
+        changed += b"\0"
+    path = tmp_path / seal.BUNDLE_NAME
+    path.write_bytes(bytes(changed))
+    with pytest.raises(seal.SealError, match="modified or damaged"):
+        bundle = seal.read_bundle(path, "lab-90")
+        public = bundle.shipped_key("visible")
+        assert public is not None
+        bundle.open("visible", public)
+
+
+def test_a_bundle_refuses_unsafe_file_names() -> None:
+    layer = seal.Layer("full", {"../escape.py": b"x"}, [])
+    with pytest.raises(seal.SealError, match="bad file name"):
+        seal.Layer.from_bytes(layer.to_bytes("lab-90"), "lab-90", "full")
+
+
+def test_keys_are_checked() -> None:
+    key = seal.new_key()
+    assert len(seal.decode_key(key, "k")) == seal.KEY_BYTES and key != seal.new_key()
+    with pytest.raises(seal.SealError, match="is not a grader key"):
+        seal.decode_key("not a key", "the key file x")
+
+
+def test_strip_hidden_keeps_only_the_visible_tests_and_the_helpers() -> None:
+    source = (
+        b"import pytest\n\n\ndef helper():\n    return 1\n\n\n"
+        b"# about the hidden one\n@pytest.mark.points(1)\ndef test_hidden():\n    assert helper() == 2\n\n\n"
+        b"@pytest.mark.points(1)\n@pytest.mark.visibility('visible')\ndef test_shown():\n    assert helper() == 1\n\n\n"
+        b"class TestGroup:\n    def test_in_class_hidden(self):\n        pass\n\n    def test_in_class_shown(self):\n        pass\n"
+    )
+    files = {
+        "grader/test_a.py": source,
+        "grader/test_only_hidden.py": b"def test_x():\n    pass\n",
+        "grader/harness.py": b"VALUE = 3\n",
+    }
+    kept = rel.strip_hidden(files, ["test_a.py::test_shown", "test_a.py::TestGroup::test_in_class_shown[1]"])
+    assert set(kept) == {"grader/test_a.py", "grader/harness.py"}
+    text = kept["grader/test_a.py"].decode()
+    assert "def test_shown" in text and "def helper" in text and "test_in_class_shown" in text
+    assert (
+        "test_hidden" not in text
+        and "about the hidden one" not in text
+        and "test_in_class_hidden" not in text
+    )
+    compile(text, "test_a.py", "exec")
+
+
+# --------------------------------------------------------------------------------------------------
+# the practice edition
+# --------------------------------------------------------------------------------------------------
+def test_the_edition_holds_what_a_learner_needs_and_no_solution_or_grader(practice: Path) -> None:
+    lab = practice / "labs" / TOY_NAME
+    for needed in ("README.md", "noxfile.py", "constraints.txt", "pyproject.toml", ".gitignore",
+                   "autograder/cli.py", ".github/workflows/grade.yml", rel.EDITION_MARKER):  # fmt: skip
+        assert (practice / needed).is_file(), needed
+    assert (lab / "lab.toml").is_file() and (lab / "toy" / "__init__.py").is_file()
+    assert (lab / "tests").is_dir() and (lab / seal.BUNDLE_NAME).is_file()
+    assert not (lab / "solution").exists() and not (lab / "grader").exists()
+    assert not list(practice.rglob("solution")) and not list(practice.rglob("grader"))
+    readme = (practice / "README.md").read_text()
+    assert "nox -s lab-90" in readme and "not a lock" in readme and "git pull upstream" in readme
+    assert "@" + "LABS@" not in readme and "labs/lab-90-toy/README.md" in readme
+
+
+def test_no_long_line_of_a_solution_or_grader_file_appears_in_the_edition(practice: Path) -> None:
+    """What `git grep` would find: every 30+ character line of solution/ and grader/, searched for."""
+    everything = _all_text(practice)
+    secrets = rel.secret_lines([load_lab(TOY)])
+    public = rel.published_lines([load_lab(TOY)])
+    assert secrets, "the toy lab has solution and grader lines to look for"
+    leaked = [line for line in secrets if line in everything and line not in public]
+    assert leaked == []
+    assert "partial_credit.check(type(got) is int" not in everything  # a grader line, by hand
+
+
+def test_the_release_is_byte_identical_for_the_same_input(tmp_path: Path) -> None:
+    first_out, again = tmp_path / "first", tmp_path / "again"
+    assert _release(first_out, TOY, tmp_path / "grades").ok
+    assert _release(again, TOY, tmp_path / "grades2").ok  # a cold cache: the manifest is collected again
+    first = {p.relative_to(first_out): p.read_bytes() for p in first_out.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys() and first == second
+
+
+def test_the_release_fails_and_writes_nothing_when_a_solution_line_would_leak(
+    toy_copy: Path, tmp_path: Path
+) -> None:
+    solution_line = "    for n, want in [(0, 0), (1, 1), (2, 1), (10, 55), (30, 832040)]:"
+    assert solution_line in (toy_copy / "grader" / "test_toy_grader.py").read_text()
+    with (toy_copy / "README.md").open("a") as readme:
+        readme.write(f"\nA spoiler:\n\n```\n{solution_line.strip()}\n```\n")
+    out = tmp_path / "leaky"
+    report = _release(out, toy_copy, tmp_path / "grades")
+    assert not report.ok and not out.exists()
+    assert any(
+        f"{TOY_NAME}/README.md" in leak and "grader/test_toy_grader.py" in leak for leak in report.leaks
+    )
+
+
+def test_a_stub_body_copied_from_the_reference_is_a_leak(toy_copy: Path, tmp_path: Path) -> None:
+    stub = toy_copy / "toy" / "__init__.py"
+    stub.write_text(
+        stub.read_text().replace(
+            'raise NotImplementedError("fib")',
+            'raise ValueError("n must be >= 0 - ok")\n    a, b = 0, 1  # -- the reference loop, copied --',
+        )
+    )
+    (toy_copy / "solution" / "toy" / "__init__.py").write_text(
+        (toy_copy / "solution" / "toy" / "__init__.py")
+        .read_text()
+        .replace("    a, b = 0, 1\n", "    a, b = 0, 1  # -- the reference loop, copied --\n")
+    )
+    report = _release(tmp_path / "out", toy_copy, tmp_path / "grades")
+    assert not report.ok and any("toy/__init__.py" in leak for leak in report.leaks)
+
+
+def test_release_refuses_to_overwrite_a_folder_that_is_not_an_edition(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="not empty"):
+        _release(tmp_path / "mine", TOY, tmp_path / "grades")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_in_the_practice_edition_the_stub_scores_0_and_the_reference_100(
+    practice_copy: Path, tmp_path: Path
+) -> None:
+    stub = _grade(practice_copy, tmp_path / "g1")
+    assert stub.returncode == 1, stub.stdout + stub.stderr
+    assert _results(tmp_path / "g1")["score"] == 0
+    _solve(practice_copy)
+    solved = _grade(practice_copy, tmp_path / "g2")
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    results = _results(tmp_path / "g2")
+    assert results["score"] == 10 and results["extra_data"]["coverage_gate_met"] is True  # type: ignore[index]
+    assert not list(practice_copy.rglob("test_toy_grader.py")), "graders were decrypted into the workspace"
+
+
+def test_a_tampered_bundle_or_manifest_stops_grading_with_one_line(
+    practice_copy: Path, tmp_path: Path
+) -> None:
+    bundle = practice_copy / "labs" / TOY_NAME / seal.BUNDLE_NAME
+    original = bundle.read_bytes()
+    bundle.write_bytes(original[:-40] + bytes(b ^ 1 for b in original[-40:]))
+    broken = _grade(practice_copy, tmp_path / "g")
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr
+    assert [line for line in broken.stderr.splitlines() if line] == [
+        f"labs: error: {bundle} has been modified or damaged (authentication failed); "
+        "restore it from the edition (git checkout -- it)"
+    ]
+    bundle.write_bytes(original)
+    manifest = practice_copy / "labs" / TOY_NAME / "lab.toml"
+    manifest.write_text(manifest.read_text().replace("pass_threshold = 70", "pass_threshold = 1"))
+    lowered = _grade(practice_copy, tmp_path / "g")
+    assert lowered.returncode == 2 and "lab.toml is not the one released with the graders" in lowered.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# the course edition
+# --------------------------------------------------------------------------------------------------
+def test_without_the_course_key_only_the_public_checks_run_and_every_report_says_so(
+    course_copy: tuple[Path, str], tmp_path: Path
+) -> None:
+    edition, _key = course_copy
+    assert (
+        seal.read_bundle(edition / "labs" / TOY_NAME / seal.BUNDLE_NAME, "lab-90").shipped_key("full") is None
+    )
+    _solve(edition)
+    run = _grade(edition, tmp_path / "g")
+    assert run.returncode == 1, run.stdout + run.stderr  # a public-only grade is never a pass
+    note = "public checks only: 2/2 points of the visible part; hidden checks run in CI"
+    assert note in run.stdout
+    results = _results(tmp_path / "g")
+    assert [test["name"].split(":")[0] for test in results["tests"] if "Coverage" not in test["name"]] == [
+        "test_add"
+    ]  # type: ignore[union-attr,index]
+    summary = next((tmp_path / "g").rglob("summary.md")).read_text().strip().splitlines()
+    assert note in "\n".join(summary[:4]) and note in "\n".join(summary[-3:])
+
+
+def test_with_the_course_key_every_test_runs_and_scores_as_in_practice_mode(
+    course_copy: tuple[Path, str], tmp_path: Path
+) -> None:
+    edition, key = course_copy
+    _solve(edition)
+    run = _grade(edition, tmp_path / "g", key=key)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert _results(tmp_path / "g")["score"] == 10 and "public checks only" not in run.stdout
+    key_file = tmp_path / "course.key"
+    key_file.write_text(key + "\n")
+    from_file = _grade(edition, tmp_path / "g2", "--key-file", str(key_file))
+    assert from_file.returncode == 0 and _results(tmp_path / "g2")["score"] == 10
+
+
+def test_a_wrong_course_key_is_one_clear_line(course_copy: tuple[Path, str], tmp_path: Path) -> None:
+    edition, _key = course_copy
+    run = _grade(edition, tmp_path / "g", key=seal.new_key())
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "the grader key does not open" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_the_course_key_file_is_created_once_and_then_reused(tmp_path: Path) -> None:
+    key_file = tmp_path / "k" / "course.key"
+    assert _release(tmp_path / "a", TOY, tmp_path / "grades", "course", key_file).ok
+    first = key_file.read_text()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert _release(tmp_path / "b", TOY, tmp_path / "grades", "course", key_file).ok
+    assert key_file.read_text() == first
+    assert (tmp_path / "a" / "labs" / TOY_NAME / seal.BUNDLE_NAME).read_bytes() == (
+        tmp_path / "b" / "labs" / TOY_NAME / seal.BUNDLE_NAME
+    ).read_bytes()
+    assert first.strip() not in _all_text(tmp_path / "a")
+
+
+# --------------------------------------------------------------------------------------------------
+# the learner workflow
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["practice", "course"])
+def test_the_editions_workflow_matches_githubs_schema(
+    which: str, practice: Path, course: tuple[Path, str]
+) -> None:
+    import yaml
+
+    edition = practice if which == "practice" else course[0]
+    workflow = edition / ".github" / "workflows" / "grade.yml"
+    checker = shutil.which("check-jsonschema") or str(Path(sys.executable).with_name("check-jsonschema"))
+    if not Path(checker).exists():
+        pytest.fail("check-jsonschema is not installed: run the tests through `nox -s tests`")
+    result = subprocess.run(
+        [checker, "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["grade"]["steps"]
+    grade_step = next(step for step in steps if step.get("run") == "nox -s ${{ matrix.lab }}")
+    if which == "course":
+        assert grade_step["env"] == {seal.KEY_ENV: "${{ secrets.LABS_GRADER_KEY }}"}
+    else:
+        assert "env" not in grade_step
+
+
+# --------------------------------------------------------------------------------------------------
+# updates: release, learner change, grader change upstream, release again, merge, grade
+# --------------------------------------------------------------------------------------------------
+def _git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture
+def git_available() -> Iterator[None]:
+    if shutil.which("git") is None:
+        pytest.fail("git is needed for the update test")
+    yield
+
+
+def test_an_updated_edition_merges_cleanly_into_a_learners_repository(
+    toy_copy: Path, tmp_path: Path, git_available: None
+) -> None:
+    upstream = tmp_path / "upstream"
+    assert _release(upstream, toy_copy, tmp_path / "grades").ok
+    _git(upstream, "init", "--quiet", "--initial-branch=learner")
+    _git(upstream, "add", "-A")
+    _git(upstream, "commit", "--quiet", "-m", "Edition 1")
+
+    learner = tmp_path / "learner"
+    _git(tmp_path, "clone", "--quiet", "--branch", "learner", str(upstream), str(learner))
+    _git(learner, "remote", "rename", "origin", "upstream")
+    _solve(learner)
+    _git(learner, "add", "-A")
+    _git(learner, "commit", "--quiet", "-m", "My toy lab")
+
+    grader = toy_copy / "grader" / "test_toy_grader.py"
+    grader.write_text(
+        grader.read_text()
+        .replace('"""add() adds two integers."""', '"""add() adds two integers, large ones too."""')
+        .replace("add(2, 3)", "add(2**70, 3)").replace("result == 5,", "result == 2**70 + 3,")
+    )  # fmt: skip
+    assert "large ones too" in grader.read_text() and "add(2**70, 3)" in grader.read_text()
+    assert _release(upstream, toy_copy, tmp_path / "grades").ok  # into the clone: .git is kept
+    assert "grader.sealed" in _git(upstream, "status", "--porcelain")
+    _git(upstream, "add", "-A")
+    _git(upstream, "commit", "--quiet", "-m", "Edition 2: a stronger grader")
+
+    _git(learner, "pull", "--quiet", "--no-rebase", "--no-edit", "upstream", "learner")
+    assert _git(learner, "status", "--porcelain") == ""
+    assert (learner / "labs" / TOY_NAME / seal.BUNDLE_NAME).read_bytes() == (
+        upstream / "labs" / TOY_NAME / seal.BUNDLE_NAME
+    ).read_bytes()
+    assert (learner / "labs" / TOY_NAME / "toy" / "__init__.py").read_text() == (
+        TOY / "solution" / "toy" / "__init__.py"
+    ).read_text()
+    graded = _grade(learner, tmp_path / "g")
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    results = _results(tmp_path / "g")
+    assert results["score"] == 10
+    assert "test_add: add() adds two integers, large ones too." in [test["name"] for test in results["tests"]]  # type: ignore[union-attr]
