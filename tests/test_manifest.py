@@ -89,7 +89,8 @@ def test_scan_reports_broken_labs_and_discover_raises(tmp_path: Path) -> None:
     write_lab(tmp_path, VALID)
     write_lab(tmp_path, VALID.replace("lab-42", "lab-50").replace("points = 10", "points = 0"), "lab-50-bad")
     found = scan(tmp_path)
-    assert [type(entry).__name__ for entry in found] == ["Lab", "UsageError"]
+    assert [type(entry).__name__ for entry in found] == ["Lab", "ManifestError"]
+    assert getattr(found[1], "folder_name", None) == "lab-50-bad"
     with pytest.raises(UsageError, match="points"):
         discover(tmp_path)
 
@@ -100,3 +101,41 @@ def test_every_shipped_lab_has_a_valid_manifest() -> None:
     for lab in labs:
         assert (lab.folder / lab.package).is_dir() and (lab.solution_dir / lab.package).is_dir()
         assert (lab.folder / "README.md").is_file() and lab.grader_dir.is_dir()
+
+
+def test_the_contract_documents_every_field_as_declared() -> None:
+    from autograder.manifest import REPO_ROOT, field_table
+
+    assert field_table() in (REPO_ROOT / "docs" / "lab-contract.md").read_text(), (
+        "docs/lab-contract.md's field table differs from manifest.FIELDS: paste field_table() into it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ('[[parts]]\nid = "a"\ntitle = "x"\n', "needs an id like 'A'"),
+        ('[[parts]]\nid = "A"\ntitle = "x"\ndepends = ["B"]\n', "depends must list parts declared before it"),
+        ('[[parts]]\nid = "A"\ntitle = "x"\napi = ["tree.py"]\n', "api must list 'file.py:Qualified.name'"),
+        ('[[parts]]\nid = "A"\ntitle = "x"\n[[parts]]\nid = "A"\ntitle = "y"\n', "declares part 'A' twice"),
+        ('forbidden_imports = ["cv2", "not a module"]\n', "must be a list of module names"),
+        ('given = ["../escape.py"]\n', "relative to the target"),
+        ("bug_gate = 101\n", "within 0..100"),
+    ],
+)
+def test_new_fields_are_validated(tmp_path: Path, extra: str, words: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        load_lab(write_lab(tmp_path, VALID + extra))
+    assert words in str(caught.value)
+
+
+def test_parts_given_and_forbidden_imports_are_loaded(tmp_path: Path) -> None:
+    body = VALID + (
+        'given = ["pkg/sim.py"]\ncoverage_omit = ["pkg/x.py"]\nforbidden_imports = ["cv2"]\n'
+        '[[parts]]\nid = "A"\ntitle = "First"\napi = ["pkg/a.py:f"]\n'
+        '[[parts]]\nid = "B"\ntitle = "Second"\ndepends = ["A"]\n'
+    )
+    lab = load_lab(write_lab(tmp_path, body))
+    assert lab.gate_omit == ("pkg/x.py", "pkg/sim.py") and lab.forbidden_imports == ("cv2",)
+    assert [(p.id, p.api, p.depends) for p in lab.parts] == [("A", ("pkg/a.py:f",), ()), ("B", (), ("A",))]
+    assert lab.part("B") is not None and lab.part("C") is None

@@ -33,17 +33,31 @@ def _release(out: Path, lab_folder: Path, grades: Path, mode: str = "practice", 
         return rel.release(out, [load_lab(lab_folder)], mode, key_file, sys.executable, log=lambda _: None)
 
 
+def edition_python(edition: Path) -> str:
+    """An interpreter whose `autograder` is the edition's own copy, as `nox -s lab-NN` gives a learner:
+    a bare virtual environment that sees the edition and this environment's third-party packages."""
+    venv = edition.parent / f"{edition.name}-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+        site = next((venv / "lib").glob("python3*/site-packages"))
+        packages = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+        (site / "edition.pth").write_text("\n".join([str(edition), *packages]) + "\n")
+    return str(python)
+
+
 def _grade(
     edition: Path, grades: Path, *extra: str, key: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`labs grade lab-90` run inside the edition, by the edition's own copy of the autograder."""
     env = {k: v for k, v in os.environ.items() if k not in {"LABS_DIR", seal.KEY_ENV, "GITHUB_STEP_SUMMARY"}}
     env["LABS_GRADES_DIR"] = str(grades)
-    env["PYTHONPATH"] = str(edition)
+    env.pop("PYTHONPATH", None)
     if key is not None:
         env[seal.KEY_ENV] = key
+    python = edition_python(edition)
     return subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", "lab-90", "--python", sys.executable, *extra],
+        [python, "-m", "autograder", "grade", "lab-90", "--python", python, *extra],
         cwd=edition,
         env=env,
         capture_output=True,
