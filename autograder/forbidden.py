@@ -18,6 +18,7 @@ import ast
 import builtins
 import importlib
 import os
+import re
 import sys
 import types
 from collections.abc import Callable, Iterable, Sequence
@@ -62,7 +63,14 @@ def scan(package: Path, prefixes: Sequence[str], relative_to: Path) -> list[Find
                 hit = matches(name, prefixes)
                 if hit is not None:
                     found.append(Finding(relative, getattr(node, "lineno", 0), name))
+            for constant, exact in _name_arguments(node):
+                text = constant.value
+                if text in prefixes or (not exact and _DOTTED.match(text) and matches(text, prefixes)):
+                    found.append(Finding(relative, constant.lineno, text))
     return found
+
+
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
 def _names_used(node: ast.AST) -> list[str]:
@@ -70,9 +78,26 @@ def _names_used(node: ast.AST) -> list[str]:
         return [alias.name for alias in node.names]
     if isinstance(node, ast.ImportFrom) and node.module and not node.level:
         return [node.module]
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 200:
-        return [node.value.strip()]
     return []
+
+
+def _name_arguments(node: ast.AST) -> list[tuple[ast.Constant, bool]]:
+    """String constants that may name a module, each with whether only an exact name counts: a call's
+    arguments (`__import__("cv2")`, `import_module("torch.nn")`) and a subscript (`sys.modules["sympy"]`)
+    match a dotted name under a prefix; any other string only when it is exactly a forbidden name."""
+    if isinstance(node, ast.Call):
+        candidates, exact = [*node.args, *(keyword.value for keyword in node.keywords)], False
+    elif isinstance(node, ast.Subscript):
+        candidates, exact = [node.slice], False
+    elif isinstance(node, ast.Constant):
+        candidates, exact = [node], True
+    else:
+        return []
+    return [
+        (item, exact)
+        for item in candidates
+        if isinstance(item, ast.Constant) and isinstance(item.value, str) and len(item.value) < 200
+    ]
 
 
 def describe(found: list[Finding], prefixes: Sequence[str]) -> str:

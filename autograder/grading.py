@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder import gate, graders, plan, runner
+from autograder import gate, graders, plan, runner, strength
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab
 from autograder.plugin import DATASETS_ENV
@@ -218,6 +219,7 @@ def grade(
     runnable = [test for test in expected if not set(test.fixtures) & set(blocked)]
     notes: list[str] = []
     import_problem = ""
+    tests_strength: strength.Strength | None = None
     with (
         graders.open_graders(lab) as source,
         tempfile.TemporaryDirectory(prefix="labs-target-", ignore_cleanup_errors=True) as scratch,
@@ -238,7 +240,14 @@ def grade(
             gate_thread = threading.Thread(
                 target=lambda: gate_box.append(
                     gate.measure(
-                        snapshot, lab.package, lab.gate_omit, lab.coverage_gate, python, env, limits, deadline,
+                        snapshot,
+                        lab.package,
+                        lab.gate_omit,
+                        lab.coverage_gate,
+                        python,
+                        env,
+                        limits,
+                        deadline,
                         plan=run_plan,
                     )
                 ),
@@ -259,6 +268,11 @@ def grade(
                 outcomes = runner.run_graders(run, runnable, deadline, on_outcome)
             if measuring:
                 gate_thread.join()
+                if gate_box and gate_box[0].tests_passed and not gate_box[0].tests_failed:
+                    tests_strength = strength.measure(
+                        lab, snapshot / "tests", python, env, limits,
+                        min(120.0, lab.lab_timeout / 3), grades_dir() / ".cache",
+                    )  # fmt: skip
         remove_tree(Path(scratch))
     if fingerprint(watched) != before:
         _restore_tree(saved, watched)
@@ -275,7 +289,7 @@ def grade(
     if import_problem:
         gate_result = GateResult(lab.coverage_gate, None, 0, 0, problem="your package does not import")
     elif gate_box:
-        gate_result = gate_box[0]
+        gate_result = _with_strength(lab, gate_box[0], tests_strength)
     else:
         gate_result = GateResult(lab.coverage_gate, None, 0, 0, problem="gate not measured")
     result = LabResult(
@@ -290,8 +304,19 @@ def grade(
         notes=notes,
         scope_note=scope_note or graders.scope_note(source, outcomes),
         import_problem=import_problem,
+        strength=tests_strength.record() if tests_strength is not None else None,
     )
     return access.scrub(result)  # an external database's password never reaches a report
+
+
+def _with_strength(lab: Lab, result: GateResult, found: strength.Strength | None) -> GateResult:
+    """The gate with the known-bug figure added, and failed when the lab sets `bug_gate` above it."""
+    if found is None:
+        return result
+    problem = result.problem
+    if lab.bug_gate and found.percent() < lab.bug_gate - 1e-9 and not problem:
+        problem = f"your tests catch {found.percent():.0f}% of the known bugs; this lab's gate needs {lab.bug_gate:g}%"
+    return dataclasses.replace(result, problem=problem, details=(*result.details, *found.lines()))
 
 
 def own_tests(lab: Lab, target: Target, *, python: str) -> GateResult:
@@ -339,7 +364,11 @@ except BaseException as exc:
 
 
 def probe_import(
-    lab: Lab, snapshot: Path, python: str, env: Mapping[str, str], limits: Limits,
+    lab: Lab,
+    snapshot: Path,
+    python: str,
+    env: Mapping[str, str],
+    limits: Limits,
     run_plan: plan.RunPlan | None = None,
 ) -> str:
     """Import the learner's package once, in a sandboxed child: '' when it imports, else one clear line."""

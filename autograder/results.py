@@ -110,6 +110,7 @@ class LabResult:
     notes: list[str] = field(default_factory=list)
     scope_note: str = ""  # set when only some tests ran (a part, -k, public checks only): a partial grade
     import_problem: str = ""  # the learner's package failed to import: said once, up front
+    strength: dict[str, object] | None = None  # which known bugs the learner's own tests catch (strength.py)
 
     @property
     def graded(self) -> list[TestOutcome]:

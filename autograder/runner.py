@@ -36,6 +36,7 @@ STARTUP_GRACE = 60.0  # CPU seconds allowed for interpreter start + imports + co
 MAX_LINE = 1 << 20  # a channel record longer than this is dropped unread
 MAX_BUFFER = 1 << 22
 POLL = 0.25  # seconds between budget checks while a child is silent
+MAX_RECORDS_PER_STEP = 500  # a test sends a handful of records; a flood is an attack on the parent's time
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,7 @@ def _drive(
     collect_errors: list[str] = []
     budget = _Budget(session, plan, lab_cpu_left)
     checked = time.monotonic()
+    records = 0
     while True:
         event = session.next_event(budget.wait())
         if event is None:
@@ -335,6 +337,11 @@ def _drive(
             if over := budget.exceeded():
                 _overran_or_died(session, plan, remaining, current, collected, collect_errors, over, settle)
                 return
+        records += 1
+        if records > MAX_RECORDS_PER_STEP and current is not None:
+            session.child.kill()
+            settle(current, False, 0.0, "this test flooded the autograder's result channel; it was stopped")
+            return
         kind = event["event"]
         if kind == "collect_error":
             collect_errors.append(str(event.get("feedback", ""))[:4000])
@@ -351,6 +358,7 @@ def _drive(
         elif kind == "start" and collected and current is None:
             current = str(event.get("nodeid"))
             phases = {}
+            records = 0
             budget.restart(plan.test_cpu_seconds)
         elif kind == "phase" and current is not None and event.get("nodeid") == current:
             when = event.get("when")
@@ -373,6 +381,7 @@ def _drive(
                 str(event.get("repro") or ""),
             )
             current = None
+            records = 0
             budget.restart(plan.test_cpu_seconds)  # until the next test starts
         elif kind == "done":
             break
@@ -402,8 +411,7 @@ def _overran_or_died(
             reason = "stopped: the lab's time budget (lab_timeout) ran out during this test"
         elif over == "cpu":
             reason = (
-                f"timed out after {plan.test_cpu_seconds:g} s of CPU time "
-                "(an infinite loop, or far too slow)"
+                f"timed out after {plan.test_cpu_seconds:g} s of CPU time (an infinite loop, or far too slow)"
             )
         elif over == "wall":
             reason = (
@@ -416,7 +424,9 @@ def _overran_or_died(
             reason += f"; its last output:\n{tail}" if tail else ""
         settle(current, False, 0.0, reason)
     elif not collected:
-        why = "timed out while loading" if over else f"stopped while loading ({session.child.describe_exit()})"
+        why = (
+            "timed out while loading" if over else f"stopped while loading ({session.child.describe_exit()})"
+        )
         detail = "\n".join(collect_errors) or session.child.output_tail(1500).strip()
         message = f"the graders could not run: the test process {why}" + (f":\n{detail}" if detail else "")
         for nodeid in remaining:

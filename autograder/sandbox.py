@@ -37,7 +37,14 @@ NETNS_ENV = "LABS_NETNS"
 _PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "JAVA_HOME", "SYSTEMROOT")
 # The only LABS_* variables a child may be given (others, e.g. LABS_DIR or a grader key, stay out).
 _CHILD_LABS_VARIABLES = frozenset(
-    {"LABS_CHANNEL", "LABS_LEARNER_ROOT", "LABS_DATASETS_DIR", "LABS_DATABASE_URL", "LABS_POSTGRES_CONTROL", NETNS_ENV}
+    {
+        "LABS_CHANNEL",
+        "LABS_LEARNER_ROOT",
+        "LABS_DATASETS_DIR",
+        "LABS_DATABASE_URL",
+        "LABS_POSTGRES_CONTROL",
+        NETNS_ENV,
+    }
 )
 _UNSHARE_FLAGS = ("--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--kill-child")
 DEFAULT_TMP_MB = 512
@@ -122,11 +129,20 @@ def jail_available() -> bool:
 
 
 def _own_interpreter_paths() -> list[Path]:
-    """This interpreter's installation and environment, and the autograder package (for the probe)."""
-    paths = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    """This interpreter's installation and environment, and the autograder package: never the current
+    folder or PYTHONPATH entries (sys.path before its site-packages)."""
+    import site
+    import sysconfig
+
+    site_dirs = [*site.getsitepackages(), site.getusersitepackages()]
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.add(os.path.dirname(os.path.realpath(sys.executable)))
+    paths.update(sysconfig.get_paths().values())
+    paths.update(path for path in site.getsitepackages() if os.path.isdir(path))
+    first_site = next((n for n, entry in enumerate(sys.path) if entry in site_dirs), len(sys.path))
+    paths.update(entry for entry in sys.path[first_site:] if os.path.isabs(entry))  # added by .pth files
     paths.add(str(Path(__file__).resolve().parent))
-    paths.update(entry for entry in sys.path if os.path.isabs(entry) and os.path.exists(entry))
-    return [Path(path) for path in sorted(paths)]
+    return [Path(path) for path in sorted(paths) if os.path.exists(path)]
 
 
 def _unshare(network: bool) -> list[str]:
@@ -399,6 +415,8 @@ class Child:
 
     def wait(self, timeout: float | None = None) -> int:
         code = self.process.wait(timeout)
+        if self._cgroup is not None:  # whatever it left behind (daemons in sessions of their own) ends too
+            self._cgroup.kill()
         self._drain.join(timeout=5)
         self._release()
         return code

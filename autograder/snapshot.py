@@ -87,7 +87,9 @@ def walk(root: Path) -> Iterator[tuple[bytes, bytes, os.stat_result]]:
                 children.append((path, depth + 1))
                 continue
             if not stat.S_ISREG(entry.st_mode):
-                raise HostileTarget(f"refused: {display(path)}: {_kind(entry.st_mode)}; only files and folders")
+                raise HostileTarget(
+                    f"refused: {display(path)}: {_kind(entry.st_mode)}; only files and folders"
+                )
             files += 1
             total += entry.st_size
             if entry.st_size > MAX_FILE_BYTES:

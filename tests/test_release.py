@@ -245,36 +245,32 @@ def test_the_release_is_byte_identical_for_the_same_input(tmp_path: Path) -> Non
     assert first.keys() == second.keys() and first == second
 
 
-def test_the_release_fails_and_writes_nothing_when_a_solution_line_would_leak(
-    toy_copy: Path, tmp_path: Path
+def test_the_release_fails_and_writes_nothing_when_graders_would_be_written_in_the_clear(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    solution_line = "    for n, want in [(0, 0), (1, 1), (2, 1), (10, 55), (30, 832040)]:"
-    assert solution_line in (toy_copy / "grader" / "test_toy_grader.py").read_text()
-    with (toy_copy / "README.md").open("a") as readme:
-        readme.write(f"\nA spoiler:\n\n```\n{solution_line.strip()}\n```\n")
+    """A release that forgot to encrypt (here: a bundle written as its plaintext) is caught."""
+    monkeypatch.setattr(seal, "seal", lambda lab_id, mode, layers: layers[0][0].to_bytes(lab_id))
+    monkeypatch.setattr(seal.Layer, "to_bytes", _plain_layer)
     out = tmp_path / "leaky"
-    report = _release(out, toy_copy, tmp_path / "grades")
+    report = _release(out, TOY, tmp_path / "grades")
     assert not report.ok and not out.exists()
     assert any(
-        f"{TOY_NAME}/README.md" in leak and "grader/test_toy_grader.py" in leak for leak in report.leaks
+        f"{TOY_NAME}/{seal.BUNDLE_NAME}" in leak and "grader/test_toy_grader.py" in leak
+        for leak in report.leaks
     )
 
 
-def test_a_stub_body_copied_from_the_reference_is_a_leak(toy_copy: Path, tmp_path: Path) -> None:
-    stub = toy_copy / "toy" / "__init__.py"
-    stub.write_text(
-        stub.read_text().replace(
-            'raise NotImplementedError("fib")',
-            'raise ValueError("n must be >= 0 - ok")\n    a, b = 0, 1  # -- the reference loop, copied --',
-        )
-    )
-    (toy_copy / "solution" / "toy" / "__init__.py").write_text(
-        (toy_copy / "solution" / "toy" / "__init__.py")
-        .read_text()
-        .replace("    a, b = 0, 1\n", "    a, b = 0, 1  # -- the reference loop, copied --\n")
-    )
-    report = _release(tmp_path / "out", toy_copy, tmp_path / "grades")
-    assert not report.ok and any("toy/__init__.py" in leak for leak in report.leaks)
+def _plain_layer(self: seal.Layer, lab_id: str) -> bytes:
+    return b"\n".join(self.files[name] for name in sorted(self.files))
+
+
+def test_the_release_fails_when_a_solution_file_would_be_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rel, "LEFT_OUT", frozenset({"grader"}))
+    report = _release(tmp_path / "out", TOY, tmp_path / "grades")
+    assert not report.ok and not (tmp_path / "out").exists()
+    assert any("solution/toy/__init__.py" in leak for leak in report.leaks)
 
 
 def test_release_refuses_to_overwrite_a_folder_that_is_not_an_edition(tmp_path: Path) -> None:
@@ -462,3 +458,154 @@ def test_an_updated_edition_merges_cleanly_into_a_learners_repository(
     results = _results(tmp_path / "g")
     assert results["score"] == 10
     assert "test_add: add() adds two integers, large ones too." in [test["name"] for test in results["tests"]]  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------------------------------
+# the project's own workflow publishes the practice edition to the `learner` branch
+# --------------------------------------------------------------------------------------------------
+def _publish(step: dict[str, object], remote: Path, edition: Path, grades: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABS_") and k != seal.KEY_ENV}
+    env.update(
+        LEARNER_REMOTE=str(remote),
+        EDITION=str(edition),
+        GITHUB_SHA="0123abc",
+        LABS_GRADES_DIR=str(grades),
+        LABS_DIR=os.environ["LABS_DIR"],
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        GIT_CONFIG_GLOBAL=os.devnull,
+    )
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])],
+        env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_project_workflow_publishes_the_practice_edition_to_the_learner_branch(
+    toy_copy: Path, tmp_path: Path, git_available: None
+) -> None:
+    import yaml
+
+    workflow = yaml.safe_load((Path(__file__).parents[1] / ".github" / "workflows" / "grade.yml").read_text())
+    job = workflow["jobs"]["learner"]
+    assert job["needs"] == "grade" and "refs/heads/main" in job["if"] and "push" in job["if"]
+    assert job["permissions"] == {"contents": "write"}
+    upload = [
+        s for s in workflow["jobs"]["grade"]["steps"] if s.get("with", {}).get("path") == ".grades/.cache/"
+    ]
+    assert upload and upload[0]["with"]["name"] == "manifest-${{ matrix.lab }}"
+    step = job["steps"][-1]
+    assert "labs release" in step["run"] and "HEAD:learner" in step["run"]
+    remote = tmp_path / "remote.git"
+    _git(tmp_path, "init", "--quiet", "--bare", str(remote))
+
+    _publish(step, remote, tmp_path / "e1", tmp_path / "grades")
+    log = _git(remote, "log", "--format=%s", "learner").splitlines()
+    assert log == ["Learner edition for 0123abc"]
+    files = _git(remote, "ls-tree", "-r", "--name-only", "learner").splitlines()
+    assert f"labs/{TOY_NAME}/{seal.BUNDLE_NAME}" in files and ".github/workflows/grade.yml" in files
+    assert not [name for name in files if "/solution/" in name or "/grader/" in name]
+
+    assert "unchanged" in _publish(step, remote, tmp_path / "e2", tmp_path / "grades")  # deterministic
+    assert len(_git(remote, "log", "--format=%s", "learner").splitlines()) == 1
+
+    grader = toy_copy / "grader" / "test_toy_grader.py"
+    grader.write_text(
+        grader.read_text().replace('"""mul() multiplies two integers."""', '"""mul() multiplies."""')
+    )
+    _publish(step, remote, tmp_path / "e3", tmp_path / "grades")
+    changed = _git(remote, "diff", "--name-only", "learner~1", "learner").split()
+    assert changed == [f"labs/{TOY_NAME}/{seal.BUNDLE_NAME}"]
+
+
+# --------------------------------------------------------------------------------------------------
+# a real lab, end to end
+# --------------------------------------------------------------------------------------------------
+def test_lab_01_in_the_edition_stub_0_reference_100(tmp_path: Path) -> None:
+    """The real lab-01 released, then graded inside the edition with its own environment's packages."""
+    root = Path(__file__).resolve().parents[1]
+    lab_python = root / ".nox" / "lab-01" / "bin" / "python"
+    if not lab_python.exists():
+        pytest.skip("needs lab-01's environment: nox -s lab-01 --install-only")
+    lab = next(p for p in (root / "labs").glob("lab-01-*") if p.is_dir())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LABS_GRADES_DIR", str(tmp_path / "grades"))
+        patch.delenv("LABS_DIR", raising=False)
+        patch.delenv(seal.KEY_ENV, raising=False)
+        report = rel.release(
+            tmp_path / "edition", [load_lab(lab)], "practice", None, str(lab_python), log=lambda _: None
+        )
+    assert report.ok, report.leaks
+    edition = tmp_path / "edition"
+    venv = tmp_path / "edition-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    lab_site = next((lab_python.parent.parent / "lib").glob("python3*/site-packages"))
+    (site / "edition.pth").write_text(f"{edition}\n{lab_site}\n")
+    python = str(venv / "bin" / "python")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABS_") and k != "PYTHONPATH"}
+
+    def grade(grades: str) -> tuple[int, dict[str, object]]:
+        done = subprocess.run(
+            [python, "-m", "autograder", "grade", "lab-01"], cwd=edition,
+            env={**env, "LABS_GRADES_DIR": str(tmp_path / grades)}, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        return done.returncode, json.loads((tmp_path / grades / "lab-01" / "results.json").read_text())
+
+    code, results = grade("stub")
+    assert code == 1 and results["score"] == 0
+    learner_lab = edition / "labs" / lab.name
+    shutil.copytree(lab / "solution" / "micrograd", learner_lab / "micrograd", dirs_exist_ok=True)
+    shutil.copytree(lab / "solution" / "tests", learner_lab / "tests", dirs_exist_ok=True)
+    code, results = grade("reference")
+    assert code == 0 and results["score"] == 100, results["output"]
+
+
+# --------------------------------------------------------------------------------------------------
+# where the graders come from (in-process)
+# --------------------------------------------------------------------------------------------------
+def test_graders_open_only_in_a_private_folder_that_is_removed_afterwards(
+    course: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder import graders
+
+    edition, key = course
+    lab = load_lab(edition / "labs" / TOY_NAME)
+    monkeypatch.delenv(seal.KEY_ENV, raising=False)
+    assert graders.is_sealed(lab) and graders.scope(lab) == graders.VISIBLE
+    assert [test.nodeid for test in graders.stored_tests(lab) or []] == ["test_toy_grader.py::test_add"]
+    with graders.open_graders(lab) as source:
+        folder = source.grader_dir
+        assert source.sealed and source.scope == graders.VISIBLE
+        assert oct(folder.parent.stat().st_mode & 0o777) == "0o700" and not folder.is_relative_to(edition)
+        public = (folder / "test_toy_grader.py").read_text()
+        assert "def test_add" in public and "def test_mul" not in public and "def test_fib" not in public
+    assert not folder.parent.exists()
+
+    monkeypatch.setenv(seal.KEY_ENV, key)
+    assert graders.scope(lab) == graders.FULL and len(graders.stored_tests(lab) or []) == 3
+    with graders.open_graders(lab) as source:
+        assert "def test_fib" in (source.grader_dir / "test_toy_grader.py").read_text()
+        assert (source.grader_dir / "bugs").is_dir()  # the bug corpus travels sealed too
+    instructor = load_lab(TOY)
+    assert not graders.is_sealed(instructor) and graders.stored_tests(instructor) is None
+    with graders.open_graders(instructor) as source:
+        assert source.grader_dir == instructor.grader_dir and not source.sealed
+
+
+def test_the_gradescope_runner_grades_a_sealed_lab_in_process(
+    practice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder import gradescope
+
+    monkeypatch.setenv("LABS_DIR", str(practice / "labs"))
+    monkeypatch.setenv("LABS_GRADES_DIR", str(tmp_path / "grades"))
+    monkeypatch.delenv(seal.KEY_ENV, raising=False)
+    submission = tmp_path / "autograder" / "submission"
+    shutil.copytree(TOY / "solution" / "toy", submission / "toy")
+    shutil.copytree(TOY / "solution" / "tests", submission / "tests")
+    assert gradescope.main(["lab-90", str(tmp_path / "autograder")]) == 0
+    results = json.loads((tmp_path / "autograder" / "results" / "results.json").read_text())
+    assert results["score"] == 10
+    assert gradescope.main(["too-few"]) == 2

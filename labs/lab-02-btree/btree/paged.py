@@ -1,11 +1,11 @@
-"""Part B: a persistent B-tree stored one node per fixed-size page of a single file.
+"""Parts C and D: a persistent B-tree stored one node per fixed-size page of a single file.
 
-You design the file layout (README B.1). It needs a header page (page 0) with a magic number, and one
+You design the file layout (README C.1). It needs a header page (page 0) starting with an 8-byte magic number, and one
 node per page after it; pages released by merges go on a free list so they are reused before the file
 grows. Node pages go through a small LRU cache; writes go straight to the file (write-through), so
 `stats.page_writes` counts exactly the node pages an operation changed.
 
-Everything marked "given" is complete; replace each `raise NotImplementedError(...)` (README, Part B).
+Everything marked "given" is complete; replace each `raise NotImplementedError(...)` (README, Parts C and D).
 You may add private helpers (methods, classes or functions starting with `_`).
 """
 
@@ -61,66 +61,66 @@ class PagedBTree:
         self, path: str | os.PathLike[str], t: int = 32, page_size: int = 4096, cache_pages: int = 16
     ) -> None:
         self.stats = PageStats()
-        raise NotImplementedError("PagedBTree.__init__: create, or open and validate, the file (README B.1)")
+        raise NotImplementedError("PagedBTree.__init__: create, or open and validate, the file (README C.1)")
 
     # -- file and header -------------------------------------------------------------------------
     def flush(self) -> None:
         """Write the header so the file on disk describes the whole tree."""
-        raise NotImplementedError("PagedBTree.flush (README B.1)")
+        raise NotImplementedError("PagedBTree.flush (README C.1)")
 
     def close(self) -> None:
         """Write the header and close the file; closing twice is harmless."""
-        raise NotImplementedError("PagedBTree.close (README B.1)")
+        raise NotImplementedError("PagedBTree.close (README C.1)")
 
     def __enter__(self) -> PagedBTree:
-        raise NotImplementedError("PagedBTree.__enter__ (README B.1)")
+        raise NotImplementedError("PagedBTree.__enter__ (README C.1)")
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        raise NotImplementedError("PagedBTree.__exit__: close the tree (README B.1)")
+        raise NotImplementedError("PagedBTree.__exit__: close the tree (README C.1)")
 
     # -- mapping: lookups --------------------------------------------------------------------------
     @property
     def height(self) -> int:
         """Number of levels: 0 for an empty tree, 1 when the root is a leaf."""
-        raise NotImplementedError("PagedBTree.height: keep it in the header, do not read pages (README B.2)")
+        raise NotImplementedError("PagedBTree.height: keep it in the header, do not read pages (README C.2)")
 
     def __len__(self) -> int:
-        raise NotImplementedError("PagedBTree.__len__ (README B.1)")
+        raise NotImplementedError("PagedBTree.__len__ (README C.1)")
 
     def __getitem__(self, key: int) -> bytes:
-        raise NotImplementedError("PagedBTree.__getitem__ (README B.2)")
+        raise NotImplementedError("PagedBTree.__getitem__ (README C.2)")
 
     def get(self, key: int, default: bytes | None = None) -> bytes | None:
         """The value stored under `key`, or `default` when it is absent."""
-        raise NotImplementedError("PagedBTree.get (README B.2)")
+        raise NotImplementedError("PagedBTree.get (README C.2)")
 
     def __contains__(self, key: object) -> bool:
-        raise NotImplementedError("PagedBTree.__contains__ (README B.2)")
+        raise NotImplementedError("PagedBTree.__contains__ (README C.2)")
 
     def min(self) -> int:
         """The smallest key (ValueError when the tree is empty)."""
-        raise NotImplementedError("PagedBTree.min (README B.2)")
+        raise NotImplementedError("PagedBTree.min (README C.2)")
 
     def max(self) -> int:
         """The largest key (ValueError when the tree is empty)."""
-        raise NotImplementedError("PagedBTree.max (README B.2)")
+        raise NotImplementedError("PagedBTree.max (README C.2)")
 
     def range(self, lo: int | None = None, hi: int | None = None) -> Iterator[tuple[int, bytes]]:
         """Yield (key, value) pairs with lo <= key < hi in ascending order, lazily; None is an open bound."""
-        raise NotImplementedError("PagedBTree.range (README B.2)")
+        raise NotImplementedError("PagedBTree.range (README C.2)")
 
     def items(self) -> Iterator[tuple[int, bytes]]:
         """All (key, value) pairs in ascending key order."""
-        raise NotImplementedError("PagedBTree.items (README B.2)")
+        raise NotImplementedError("PagedBTree.items (README C.2)")
 
     def __iter__(self) -> Iterator[int]:
-        raise NotImplementedError("PagedBTree.__iter__ (README B.2)")
+        raise NotImplementedError("PagedBTree.__iter__ (README C.2)")
 
     # -- mapping: updates --------------------------------------------------------------------------
     def __setitem__(self, key: int, value: bytes) -> None:
-        raise NotImplementedError("PagedBTree.__setitem__: validate, insert as in Part A (README B.3)")
+        raise NotImplementedError("PagedBTree.__setitem__: validate first, then insert as in Part A (README C.3)")
 
     def __delitem__(self, key: int) -> None:
-        raise NotImplementedError("PagedBTree.__delitem__: as in Part A, freeing merged pages (README B.3)")
+        raise NotImplementedError("PagedBTree.__delitem__: as in Part B, freeing merged pages (README D.1, D.2)")

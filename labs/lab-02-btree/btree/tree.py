@@ -1,11 +1,11 @@
-"""Part A: an in-memory B-tree of minimum degree t, after CLRS (Introduction to Algorithms, ch. 18).
+"""Parts A and B: an in-memory B-tree of minimum degree t, after CLRS (Introduction to Algorithms, ch. 18).
 
 Both insertion and deletion make a single pass from the root down. Insertion splits every full node it is
 about to enter, so a split never has to travel back up; deletion tops up every child it is about to enter
 to at least t keys (by borrowing from a sibling or merging with one), so removing a key never leaves a node
 too small. Inside a node, keys are found by binary search (`bisect`).
 
-Everything marked "given" is complete; replace each `raise NotImplementedError(...)` (README, Part A).
+Everything marked "given" is complete; replace each `raise NotImplementedError(...)` (README, Parts A and B).
 You may add private helpers (methods or functions starting with `_`).
 """
 
@@ -109,4 +109,4 @@ class BTree:
 
     # -- deletion --------------------------------------------------------------------------------
     def __delitem__(self, key: Any) -> None:
-        raise NotImplementedError("BTree.__delitem__: the CLRS deletion cases (README A.5)")
+        raise NotImplementedError("BTree.__delitem__: the CLRS deletion cases (README section 3, Part B)")

@@ -8,6 +8,7 @@ Nothing the learner's code returns is trusted: keys, values and flags are checke
 from __future__ import annotations
 
 import contextlib
+import inspect
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -18,8 +19,11 @@ from sortedcontainers import SortedDict
 
 Op = tuple[Any, ...]
 Repro = Callable[[str], None]
+Generator = tuple[Callable[..., list[Op]], dict[str, Any]]  # a seeded function and its keyword arguments
 MISSING = object()
-SHOWN_OPS = 12  # a failing sequence this short is printed whole in the feedback; longer ones only in the repro
+SHOWN_OPS = (
+    12  # a failing sequence this short is printed whole in the feedback; longer ones only in the repro
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -91,7 +95,9 @@ def check_structure(tree: Any, model: Any, t: int) -> str | None:
         where = _where(path)
         for key in keys:
             if type(key) is not key_type:
-                return f"{where} holds {key!r} of type {type(key).__name__}; keys must stay {key_type.__name__}"
+                return (
+                    f"{where} holds {key!r} of type {type(key).__name__}; keys must stay {key_type.__name__}"
+                )
         if len(values) != len(keys):
             return f"{where} has {len(keys)} keys but {len(values)} values"
         low = 1 if not path else t - 1
@@ -535,6 +541,49 @@ def check(tree, expected, t):
 '''
 
 
+_REPRO_REPLAY = '''
+
+def replay(tree, expected, op, reopen):
+    """Apply one operation to the tree and to `expected`, checking its result; returns the tree."""
+    kind, *args = op
+    if kind == "set":
+        tree[args[0]] = expected[args[0]] = args[1]
+    elif kind == "get" and args[0] in expected:
+        same(tree[args[0]], expected[args[0]])
+    elif kind == "get":
+        with pytest.raises(KeyError):
+            tree[args[0]]
+    elif kind == "getd":
+        same(tree.get(args[0], args[1]), expected.get(args[0], args[1]))
+    elif kind == "del" and args[0] in expected:
+        del tree[args[0]], expected[args[0]]
+    elif kind == "del":
+        with pytest.raises(KeyError):
+            del tree[args[0]]
+    elif kind == "in":
+        same(args[0] in tree, args[0] in expected)
+    elif kind == "len":
+        same(len(tree), len(expected))
+    elif kind in ("min", "max") and not expected:
+        with pytest.raises(ValueError):
+            getattr(tree, kind)()
+    elif kind in ("min", "max"):
+        same(getattr(tree, kind)(), min(expected) if kind == "min" else max(expected))
+    elif kind == "range":
+        scan(tree.range(args[0], args[1]), expected, args[0], args[1])
+    elif kind == "items":
+        scan(tree.items(), expected)
+    elif kind == "iter":
+        keys(tree, expected)
+    elif kind == "reopen":
+        tree.close()
+        tree = reopen()
+    return tree
+'''
+
+MAX_LISTED = 200_000  # characters: a longer reproduction regenerates its operations instead of listing them
+
+
 def _repro_line(subject: Any, model: dict[Any, Any], op: Op) -> list[str]:
     """The repro-file statements for one op (the model is the state before it, updated here)."""
     kind = op[0]
@@ -571,33 +620,78 @@ def _repro_line(subject: Any, model: dict[Any, Any], op: Op) -> list[str]:
     raise ValueError(op)
 
 
-def repro_source(subject: Any, ops: Sequence[Op], check_every: int, test: str) -> str:
-    """A standalone pytest file that replays every op in `ops`, checking where the grader checked."""
+def _repro_head(subject: Any, count: int, test: str, imports: list[str]) -> str:
     paged = subject.paged
-    head = [
+    lines = [
         f'"""Replays, operation by operation, a sequence on which the lab-02 grader `{test}` failed.',
         "",
-        f"{len(ops)} operations on a {subject.describe()}; `expected` is a plain dict kept beside the tree, and",
+        f"{count} operations on a {subject.describe()}; `expected` is a plain dict kept beside the tree, and",
         "`check` tests the tree against it at the points where the grader checked. Run it with pytest; it",
         'fails at the first operation that goes wrong. Keep it as a regression test once it passes."""',
         "",
+        *imports,
         "import pytest",
         f"from btree import {'PagedBTree' if paged else 'BTree'}",
     ]
     helpers = _REPRO_HELPERS + (_REPRO_PAGED_CHECK if paged else _REPRO_MEMORY_CHECK)
-    if paged:
-        body = ["def test_replay(tmp_path):", '    path = tmp_path / "tree.db"', f"    tree = {subject.describe()}"]
-    else:
-        body = ["def test_replay():", f"    tree = {subject.describe()}"]
-    body.append("    expected = {}")
+    return "\n".join(lines) + "\n" + helpers + "\n"
+
+
+def _repro_start(subject: Any) -> list[str]:
+    if subject.paged:
+        return [
+            "def test_replay(tmp_path):",
+            '    path = tmp_path / "tree.db"',
+            f"    tree = {subject.describe()}",
+        ]
+    return ["def test_replay():", f"    tree = {subject.describe()}"]
+
+
+def repro_source(
+    subject: Any, ops: Sequence[Op], check_every: int, test: str, generator: Generator | None = None
+) -> str:
+    """A standalone pytest file that replays every op in `ops`, checking where the grader checked.
+
+    The ops are listed one statement each; when that would be too long and `generator` (a self-contained
+    function and its arguments that produce a sequence starting with `ops`) is given, the file carries the
+    function and replays its first len(ops) operations instead.
+    """
+    body = [*_repro_start(subject), "    expected = {}"]
     model: dict[Any, Any] = {}
+    size = 0
     for index, op in enumerate(ops):
-        body += ["    " + line for line in _repro_line(subject, model, op)]
+        lines = ["    " + line for line in _repro_line(subject, model, op)]
         if _checked(index, len(ops), check_every):
-            body.append(f"    check(tree, expected, {subject.t})")
-    if paged:
+            lines.append(f"    check(tree, expected, {subject.t})")
+        body += lines
+        size += sum(len(line) + 1 for line in lines)
+        if size > MAX_LISTED and generator is not None:
+            return _generated_repro(subject, ops, check_every, test, generator)
+    if subject.paged:
         body.append("    tree.close()")
-    return "\n".join(head) + "\n" + helpers + "\n\n" + "\n".join(body) + "\n"
+    return _repro_head(subject, len(ops), test, []) + "\n\n" + "\n".join(body) + "\n"
+
+
+def _generated_repro(
+    subject: Any, ops: Sequence[Op], check_every: int, test: str, generator: Generator
+) -> str:
+    function, kwargs = generator
+    assert list(function(**kwargs)[: len(ops)]) == list(ops), "the generator does not produce these ops"
+    arguments = ", ".join(f"{name}={value!r}" for name, value in kwargs.items())
+    source = inspect.getsource(function)
+    body = [*_repro_start(subject), "    expected = {}"]
+    reopen = f"lambda: PagedBTree(path, {subject.arguments()})" if subject.paged else "None"
+    body += [
+        f"    ops = {function.__name__}({arguments})[:{len(ops)}]  # every operation, generated from a seed",
+        "    for index, op in enumerate(ops):",
+        f"        tree = replay(tree, expected, op, {reopen})",
+        f"        if index % {check_every} == {check_every - 1} or index == len(ops) - 1:",
+        f"            check(tree, expected, {subject.t})",
+    ]
+    if subject.paged:
+        body.append("    tree.close()")
+    head = _repro_head(subject, len(ops), test, ["import random", ""])
+    return head + _REPRO_REPLAY + "\n\n" + source + "\n\n" + "\n".join(body) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -629,14 +723,15 @@ def fail_sequence(
     budget: float,
     check_every: int = 1,
     note: str = "",
+    generator: Generator | None = None,
 ) -> AssertionError:
     """Shrink a failing sequence within `budget` seconds, record its reproduction, return the error."""
     if budget > 0 and failure.index >= 0:
         ops, failure = shrink(subject, ops, failure, budget)
-        check_every, note = 1, note + " (shrunk)"
+        check_every, note, generator = 1, note + " (shrunk)", None
     else:
         ops = ops[: failure.index + 1]
-    repro(repro_source(subject, ops, check_every, test))
+    repro(repro_source(subject, ops, check_every, test, generator))
     return report(subject, ops, failure, note)
 
 
@@ -644,7 +739,13 @@ _reports: dict[tuple[str, tuple[Op, ...]], tuple[str, AssertionError]] = {}
 
 
 def run_and_report(
-    subject: Any, ops: list[Op], repro: Repro, test: str, check_every: int = 1, budget: float = 2.0
+    subject: Any,
+    ops: list[Op],
+    repro: Repro,
+    test: str,
+    check_every: int = 1,
+    budget: float = 2.0,
+    generator: Generator | None = None,
 ) -> None:
     """Run `ops`; on failure shrink within `budget` seconds, record the reproduction and raise.
 
@@ -665,6 +766,6 @@ def run_and_report(
         recorded.append(source)
         repro(source)
 
-    error = fail_sequence(subject, ops, failure, keep, test, budget, check_every)
+    error = fail_sequence(subject, ops, failure, keep, test, budget, check_every, generator=generator)
     _reports[key] = (recorded[-1], error)
     raise error

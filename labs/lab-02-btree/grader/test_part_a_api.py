@@ -92,7 +92,9 @@ def test_empty_tree(partial_credit):
         except error:
             partial_credit.check(True, what)
         except Exception as exc:
-            partial_credit.check(False, f"{what} must raise {error.__name__}, got {type(exc).__name__}: {exc}")
+            partial_credit.check(
+                False, f"{what} must raise {error.__name__}, got {type(exc).__name__}: {exc}"
+            )
     partial_credit.check(
         list(tree) == [] and list(tree.items()) == [] and list(tree.range()) == [],
         "iterating an empty tree must yield nothing",
@@ -139,11 +141,13 @@ def test_mapping_basics(partial_credit):
     )
     keys = list(tree)
     partial_credit.check(
-        all(type(k) is str for k in keys) and keys == sorted(model), f"iter(tree) must yield keys ascending: {keys}"
+        all(type(k) is str for k in keys) and keys == sorted(model),
+        f"iter(tree) must yield keys ascending: {keys}",
     )
     pairs = plain_pairs(tree.items(), str, int)
     partial_credit.check(
-        pairs == sorted(model.items()), f"items() must yield (key, value) tuples in ascending key order: {pairs}"
+        pairs == sorted(model.items()),
+        f"items() must yield (key, value) tuples in ascending key order: {pairs}",
     )
     partial_credit.check(
         same(tree.min(), "apple") and same(tree.max(), "pear"),
@@ -179,10 +183,16 @@ def test_falsy_values_and_lookups(partial_credit):
         model[k] = values[i % len(values)]
     partial_credit.total = 4
     present = [k for k in keys if (k in tree) is not True]
-    partial_credit.check(not present, f"`key in tree` is not True for stored keys {present[:8]} (falsy values?)")
+    partial_credit.check(
+        not present, f"`key in tree` is not True for stored keys {present[:8]} (falsy values?)"
+    )
     wrong = [k for k in keys if not same(tree[k], model[k])]
     partial_credit.check(not wrong, f"tree[key] returned the wrong value for keys {wrong[:8]}")
     wrong = [k for k in keys if not same(tree.get(k, "missing"), model[k])]
-    partial_credit.check(not wrong, f"get(key, 'missing') returned the wrong value for stored keys {wrong[:8]}")
+    partial_credit.check(
+        not wrong, f"get(key, 'missing') returned the wrong value for stored keys {wrong[:8]}"
+    )
     absent = [k for k in (-41, 40, 1000) if (k in tree) is not False or not same(tree.get(k, "d"), "d")]
-    partial_credit.check(not absent, f"absent keys {absent} are reported present or get() ignores the default")
+    partial_credit.check(
+        not absent, f"absent keys {absent} are reported present or get() ignores the default"
+    )

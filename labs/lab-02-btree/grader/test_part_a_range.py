@@ -58,8 +58,14 @@ def test_range_scans(partial_credit):
             got_keys = [k for k, _ in got]
             extra = [k for k in got_keys if k not in inside][:5]
             missing = [k for k in inside if k not in got_keys][:5]
-            detail = f"unexpected keys {extra}, missing keys {missing}" if extra or missing else "wrong order/values"
-            partial_credit.check(got == want, f"{call} is wrong ({len(got)} items, expected {len(want)}): {detail}")
+            detail = (
+                f"unexpected keys {extra}, missing keys {missing}"
+                if extra or missing
+                else "wrong order/values"
+            )
+            partial_credit.check(
+                got == want, f"{call} is wrong ({len(got)} items, expected {len(want)}): {detail}"
+            )
         got = plain_pairs(tree.range(), int, int)
         partial_credit.check(
             got == sorted(model.items()) and got == plain_pairs(tree.items(), int, int),
@@ -141,7 +147,11 @@ def test_scans_are_iterators(partial_credit):
     """range(), items() and iter(tree) return iterators; iter(tree) yields the keys, ascending."""
     tree, model = _range_tree(3)
     partial_credit.total = 4
-    for what, make in (("tree.range()", tree.range), ("tree.items()", tree.items), ("iter(tree)", lambda: iter(tree))):
+    for what, make in (
+        ("tree.range()", tree.range),
+        ("tree.items()", tree.items),
+        ("iter(tree)", lambda: iter(tree)),
+    ):
         try:
             scan = make()
             ok = iter(scan) is scan and next(scan) is not None
@@ -149,7 +159,9 @@ def test_scans_are_iterators(partial_credit):
             ok = False
         partial_credit.check(ok, f"{what} must return an iterator (a generator), so that next() works on it")
     keys = plain_keys(tree, int)
-    partial_credit.check(keys == sorted(model), f"iter(tree) must yield the keys ascending, got {str(keys)[:80]}")
+    partial_credit.check(
+        keys == sorted(model), f"iter(tree) must yield the keys ascending, got {str(keys)[:80]}"
+    )
 
 
 def _grow_and_scan(seed: int, count: int, keyspace: int) -> list[tuple]:
@@ -176,4 +188,6 @@ def test_range_checked_against_model_while_growing(repro):
     """Random range queries (open, empty and zero bounds) interleaved with inserts match a sorted-dict model."""
     for t, seed in ((2, 11), (3, 12)):
         ops = _grow_and_scan(seed, 500, 160)
-        run_and_report(MemorySubject(t), ops, repro, "test_range_checked_against_model_while_growing", budget=2.0)
+        run_and_report(
+            MemorySubject(t), ops, repro, "test_range_checked_against_model_while_growing", budget=2.0
+        )

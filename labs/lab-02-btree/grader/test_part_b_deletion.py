@@ -53,7 +53,9 @@ def test_delete_missing_and_emptying(partial_credit):
         except KeyError:
             if len(tree) != len(model):
                 failed.append(f"after the failed del tree[{k}] len(tree) is {len(tree)}, not {len(model)}")
-    partial_credit.check(not failed, "deleting absent keys must raise KeyError and change nothing: " + "; ".join(failed))
+    partial_credit.check(
+        not failed, "deleting absent keys must raise KeyError and change nothing: " + "; ".join(failed)
+    )
     problem = check_structure(tree, dict(sorted(model.items())), 2)
     partial_credit.check(problem is None, f"after deleting absent keys the tree is broken: {problem}")
     for k in keys:
@@ -225,7 +227,12 @@ def _exercise(name: str, t: int, budget: float, repro: Repro) -> None:
                     failure = run(MemorySubject(t=t), ops)
                     assert failure is not None, f"{name}: t={t}: the tree misbehaved, but not reproducibly"
                     raise fail_sequence(
-                        MemorySubject(t=t), ops, failure, repro, f"test_deletion_case[{name}]", budget,
+                        MemorySubject(t=t),
+                        ops,
+                        failure,
+                        repro,
+                        f"test_deletion_case[{name}]",
+                        budget,
                         note=f" (exercising {name})",
                     )
             if not model or found >= WANTED:

@@ -6,6 +6,7 @@ import random
 
 import pytest
 from btree_harness import MemorySubject, run_and_report
+from btree_sequences import mixed_ops
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,9 @@ SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-REPRO_HINT = "Run the reproduction file the feedback names: it replays every operation and stops where yours differs."
+REPRO_HINT = (
+    "Run the reproduction file the feedback names: it replays every operation and stops where yours differs."
+)
 
 
 @st.composite
@@ -61,7 +64,9 @@ def test_differential_t2(ops, repro):
 
 
 @pytest.mark.points(3)
-@pytest.mark.hints(REPRO_HINT, "At t = 3 minimal nodes hold 2 keys: check every `t - 1` and `>= t` in your code.")
+@pytest.mark.hints(
+    REPRO_HINT, "At t = 3 minimal nodes hold 2 keys: check every `t - 1` and `>= t` in your code."
+)
 @settings(SETTINGS, max_examples=40)
 @given(ops=op_lists(keyspace=60, max_ops=60))
 def test_differential_t3(ops, repro):
@@ -113,14 +118,23 @@ def test_tiny_fanout_drains(partial_credit, repro):
     for k in range(60):  # the same few keys inserted and deleted over and over
         churn += [("set", k % 7, k), ("set", k % 5, k), ("del", k % 7), ("set", k % 7, -k), ("del", k % 5)]
     sequences = {
-        name: [("set", k, k) for k in ins] + [("del", k) for k in dels] + [("set", k, -k) for k in ins] + [("items",)]
+        name: [("set", k, k) for k in ins]
+        + [("del", k) for k in dels]
+        + [("set", k, -k) for k in ins]
+        + [("items",)]
         for name, (ins, dels) in plans.items()
     } | {"insert/delete churn on a handful of keys": churn}
     partial_credit.total = len(sequences)
     budget = 1.5  # shrink only the first failure, to stay within the time limit
     for name, ops in sequences.items():
         try:
-            run_and_report(MemorySubject(t=2), ops, repro if budget else _ignore, f"test_tiny_fanout_drains[{name}]", budget=budget)
+            run_and_report(
+                MemorySubject(t=2),
+                ops,
+                repro if budget else _ignore,
+                f"test_tiny_fanout_drains[{name}]",
+                budget=budget,
+            )
             partial_credit.check(True, name)
         except AssertionError as exc:
             partial_credit.check(False, f"{name}: {exc}")
@@ -128,7 +142,9 @@ def test_tiny_fanout_drains(partial_credit, repro):
 
 
 @pytest.mark.points(2)
-@pytest.mark.hints(REPRO_HINT, "Scans must see the tree as it is after every delete, including keys that moved.")
+@pytest.mark.hints(
+    REPRO_HINT, "Scans must see the tree as it is after every delete, including keys that moved."
+)
 def test_range_checked_against_model_with_deletes(repro):
     """Random range queries with open, empty and zero bounds, interleaved with inserts and deletes."""
     rng = random.Random(11)
@@ -151,16 +167,17 @@ def test_range_checked_against_model_with_deletes(repro):
 @pytest.mark.hints("Decrement len exactly once per removed key, and never for a missing one.")
 def test_scale_100k_operations(repro):
     """100,000 mixed operations at t=8 match a dict model (checked at intervals) within the time limit."""
-    rng = random.Random(99)
-    ops: list[tuple] = []
-    for i in range(100_000):
-        roll, key = rng.random(), rng.randrange(40_000)
-        if roll < 0.55:
-            ops.append(("set", key, i))
-        elif roll < 0.85:
-            ops.append(("del", key))
-        elif roll < 0.92:
-            ops.append(("get", key))
-        else:
-            ops.append(("range", key, key + rng.randrange(1, 40)))
-    run_and_report(MemorySubject(t=8), ops, repro, "test_scale_100k_operations", check_every=25_000, budget=0)
+    generator = (
+        mixed_ops,
+        {"seed": 99, "count": 100_000, "keyspace": 40_000, "sets": 0.55, "dels": 0.3, "gets": 0.07},
+    )
+    ops = mixed_ops(**generator[1])
+    run_and_report(
+        MemorySubject(t=8),
+        ops,
+        repro,
+        "test_scale_100k_operations",
+        check_every=25_000,
+        budget=0,
+        generator=generator,
+    )

@@ -185,5 +185,24 @@ class Bank:
         self._engines.clear()
 
 
+def plain_pairs(items: object) -> list[tuple[str, str]]:
+    """A learner's list of (participant, txid) pairs as plain strings, in the order given. Anything that is
+    not a real str (a subclass whose comparisons could lie) becomes a marker that equals nothing expected."""
+    found = []
+    for item in list(items):  # type: ignore[call-overload]
+        pair = tuple(item)
+        if len(pair) != 2 or not all(type(part) is str for part in pair):
+            found.append(("<not a (str, str) pair>", repr(type(item))))
+        else:
+            found.append((str.__str__(pair[0]), str.__str__(pair[1])))
+    return found
+
+
+def setting_ms(conn: Connection, name: str) -> int:
+    """A duration setting of this session, in milliseconds (0 = no limit)."""
+    value = conn.execute(text("SELECT setting FROM pg_settings WHERE name = :n"), {"n": name}).scalar_one()
+    return int(value)
+
+
 def initial_balances() -> dict[tuple[str, int], int]:
     return {(name, account): START for name in PARTICIPANTS for account in ACCOUNTS}

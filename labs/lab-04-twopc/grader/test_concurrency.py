@@ -1,4 +1,4 @@
-"""Several threads run distributed transfers through one coordinator at the same time."""
+"""Several threads run distributed transfers through two coordinators at the same time (part C)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,26 @@ from twopc import Coordinator, DecisionLog, Outcome
 
 THREADS = 4
 TRANSFERS = 8
+pytestmark = [pytest.mark.part("C")]
 
 
 @pytest.mark.points(5)
+@pytest.mark.critical("never report COMMITTED for a transfer that did not commit everywhere")
+@pytest.mark.hints(
+    "Several threads share one Coordinator: keep each transaction's state in local variables, not on self.",
+    "Two transfers can wait for each other across two databases; prepare_timeout is what breaks that.",
+    "Every COMMITTED outcome must be in the log and applied everywhere; every ABORTED one nowhere.",
+)
 def test_concurrent_transfers_keep_the_invariant(bank: Bank):
-    """Concurrent transfers: each COMMITTED one applied exactly, ABORTED ones not at all, nothing left."""
-    coordinator = Coordinator(
-        bank.participants(), DecisionLog(bank.coordinator_engine()), prepare_timeout=1.0
-    )
+    """Concurrent transfers through two coordinators (two threads each): each COMMITTED one applied
+    exactly and logged, ABORTED ones not at all, nothing left prepared or locked."""
+    coordinators = [
+        Coordinator(bank.participants(), DecisionLog(bank.coordinator_engine()), prepare_timeout=1.0)
+        for _ in range(2)
+    ]
     results: list[tuple[tuple[str, int], tuple[str, int], int, object]] = []
     errors: list[str] = []
+    outcomes: list[tuple[str, object]] = []
     lock = threading.Lock()
 
     def client(seed: int) -> None:
@@ -31,13 +41,14 @@ def test_concurrent_transfers_keep_the_invariant(bank: Bank):
             amount = rng.choice((50, 100, 400, 900))
             work = {src_db: debit(src[1], amount), dst_db: credit(dst[1], amount)}
             try:
-                outcome = coordinator.run(f"t-conc-{seed}-{n}", work)
+                outcome = coordinators[seed % 2].run(f"t-conc-{seed}-{n}", work)
             except Exception as exc:
                 with lock:
                     errors.append(f"{type(exc).__name__}: {exc}")
                 return
             with lock:
                 results.append((src, dst, amount, outcome))
+                outcomes.append((f"t-conc-{seed}-{n}", outcome))
 
     threads = [threading.Thread(target=client, args=(seed,)) for seed in range(THREADS)]
     for thread in threads:
@@ -61,3 +72,12 @@ def test_concurrent_transfers_keep_the_invariant(bank: Bank):
     leftover = bank.prepared()
     assert not any(leftover.values()), f"prepared transactions were left behind: {leftover}"
     assert not bank.locked(), "locks are still held after all transfers finished"
+    log = DecisionLog(bank.coordinator_engine())
+    wrong = [
+        f"t-conc-{seed}-{n}"
+        for seed in range(THREADS)
+        for n in range(TRANSFERS)
+        if (log.lookup(f"t-conc-{seed}-{n}") is Outcome.COMMITTED)
+        != any(outcome is Outcome.COMMITTED and txid == f"t-conc-{seed}-{n}" for txid, outcome in outcomes)
+    ]
+    assert not wrong, f"the log disagrees with the outcomes run() returned for {wrong[:3]}"

@@ -1,4 +1,4 @@
-"""Isolation levels on one database: retrying transfer and the lost-update anomaly."""
+"""Isolation levels on one database: retrying transfer and the lost-update anomaly (part E)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import threading
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import DBAPIError
 from twopc import InsufficientFunds, demonstrate_lost_update, transfer
 from twopc.isolation import create_accounts
 
 LEVELS = ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
+pytestmark = [pytest.mark.part("E")]
 
 
 @pytest.fixture
@@ -26,9 +28,28 @@ def balances(engine: Engine) -> dict[int, int]:
         return {int(i): int(b) for i, b in conn.execute(text("SELECT id, balance FROM accounts ORDER BY id"))}
 
 
-@pytest.mark.points(4)
+def _raises(error: type[Exception], call, *args, **kwargs) -> str | None:
+    """The message of the `error` that call(*args) raises; None if it raises nothing or something else."""
+    try:
+        call(*args, **kwargs)
+    except error as exc:
+        return str(exc)
+    except Exception:
+        return None
+    return None
+
+
+@pytest.mark.points(3)
+@pytest.mark.visibility("visible")
+@pytest.mark.critical("a refused transfer changes no balance")
+@pytest.mark.hints(
+    "Read both balances, check the funds, then write both new balances, all in one transaction.",
+    "An account may be emptied exactly: sending the whole balance is allowed, one more is not.",
+    "A missing source account is a LookupError too, not 'insufficient funds'.",
+)
 def test_transfer_moves_money_and_checks_funds(accounts: Engine, partial_credit):
-    """transfer() moves the amount, refuses overdrafts and bad arguments, and changes nothing then."""
+    """transfer() moves the amount (down to exactly zero), refuses overdrafts and unknown accounts, and
+    changes nothing then."""
     partial_credit.total = 5
     attempts = transfer(accounts, 1, 2, 300, "REPEATABLE READ")
     partial_credit.check(
@@ -37,29 +58,70 @@ def test_transfer_moves_money_and_checks_funds(accounts: Engine, partial_credit)
     partial_credit.check(
         type(attempts) is int and attempts == 1, f"an uncontended transfer must return 1, got {attempts!r}"
     )
+    overdraft = _raises(InsufficientFunds, transfer, accounts, 1, 3, 701, "SERIALIZABLE") is not None
     try:
-        transfer(accounts, 1, 3, 701, "SERIALIZABLE")
-        overdraft = False
-    except InsufficientFunds:
-        overdraft = True
-    partial_credit.check(overdraft, "a transfer of more than the balance must raise InsufficientFunds")
-    bad = 0
-    for args, error in (((1, 2, 0), ValueError), ((1, 1, 5), ValueError), ((1, 99, 5), LookupError)):
-        try:
-            transfer(accounts, *args, "SERIALIZABLE")
-        except error:
-            bad += 1
+        emptied = transfer(accounts, 4, 3, 1000, "READ COMMITTED") == 1
+    except Exception:
+        emptied = False
     partial_credit.check(
-        bad == 3, "amount <= 0 and src == dst must raise ValueError, an unknown account LookupError"
+        overdraft and emptied and balances(accounts) == {1: 700, 2: 1300, 3: 2000, 4: 0},
+        "a transfer of more than the balance must raise InsufficientFunds, and one of exactly the balance "
+        "must succeed (leaving 0)",
     )
+    missing = [
+        args for args in ((1, 99, 5), (99, 1, 5)) if _raises(LookupError, transfer, accounts, *args) is None
+    ]
+    partial_credit.check(not missing, f"an unknown source or destination must raise LookupError: {missing}")
     partial_credit.check(
-        balances(accounts) == {1: 700, 2: 1300, 3: 1000, 4: 1000}, "a refused transfer must change no balance"
+        balances(accounts) == {1: 700, 2: 1300, 3: 2000, 4: 0}, "a refused transfer must change no balance"
     )
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(2)
+@pytest.mark.hints(
+    "Check the arguments before opening any transaction.",
+    "A ValueError's message names the argument that is wrong: 'amount' or 'isolation'.",
+    "Only the three levels of the README are accepted, in that spelling; demonstrate_lost_update checks too.",
+)
+def test_transfer_validates_arguments(accounts: Engine, partial_credit):
+    """transfer() and demonstrate_lost_update() raise ValueError, naming the argument, for bad values."""
+    partial_credit.total = 3
+    amounts = [_raises(ValueError, transfer, accounts, 1, 2, amount) for amount in (0, -5)]
+    same = _raises(ValueError, transfer, accounts, 1, 1, 5)
+    partial_credit.check(
+        None not in amounts
+        and same is not None
+        and all("amount" in message for message in amounts if message),
+        "amount <= 0 must raise ValueError naming the amount, and src == dst ValueError",
+    )
+    levels = [
+        _raises(ValueError, transfer, accounts, 1, 2, 5, level)
+        for level in ("READ UNCOMMITTED", "SNAPSHOT", "serializable ", "")
+    ]
+    demo = [
+        _raises(ValueError, demonstrate_lost_update, accounts, 1, level)
+        for level in ("READ UNCOMMITTED", "CHAOS")
+    ]
+    partial_credit.check(
+        None not in levels
+        and None not in demo
+        and all("isolation" in message for message in (*levels, *demo) if message),
+        "an isolation level other than the README's three must raise ValueError naming isolation, in "
+        "transfer() and in demonstrate_lost_update()",
+    )
+    partial_credit.check(
+        balances(accounts) == {1: 1000, 2: 1000, 3: 1000, 4: 1000}, "a refused call must change no balance"
+    )
+
+
+@pytest.mark.points(3)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "The level is an execution option of the connection, set before the transaction begins.",
+    "Without a level, transfer() runs at SERIALIZABLE.",
+)
 def test_transfer_uses_the_requested_isolation_level(accounts: Engine):
-    """transfer() runs its transaction at the isolation level it is given."""
+    """transfer() runs its transaction at the isolation level it is given, SERIALIZABLE by default."""
     with accounts.begin() as conn:
         conn.execute(text("CREATE TABLE seen (level text)"))
         conn.execute(
@@ -74,6 +136,13 @@ def test_transfer_uses_the_requested_isolation_level(accounts: Engine):
                 " FOR EACH STATEMENT EXECUTE FUNCTION note_level()"
             )
         )
+    transfer(accounts, 1, 2, 1)
+    with accounts.begin() as conn:
+        default = sorted(str(row[0]) for row in conn.execute(text("SELECT DISTINCT level FROM seen")))
+        conn.execute(text("DELETE FROM seen"))
+    assert default == ["serializable"], (
+        f"transfer() without a level ran at {default}; the default is SERIALIZABLE"
+    )
     for level in LEVELS:
         transfer(accounts, 1, 2, 1, level)
     with accounts.connect() as conn:
@@ -108,7 +177,13 @@ def _calls(engine: Engine) -> int:
         return int(conn.execute(text(query)).scalar_one())
 
 
-@pytest.mark.points(6)
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Retry the whole transaction, from the reads, on SQLSTATE 40001 and 40P01 only.",
+    "Return the number of attempts made, counting the one that succeeded.",
+    "Any other error (a check violation, say) is raised at once, without a retry.",
+)
 def test_transfer_retries_serialization_failures(fresh_database, partial_credit):
     """transfer() retries serialization failures and deadlocks (40001, 40P01), and nothing else."""
     partial_credit.total = 3
@@ -139,30 +214,82 @@ def test_transfer_retries_serialization_failures(fresh_database, partial_credit)
             engine.dispose()
 
 
-@pytest.mark.points(5)
+@pytest.mark.points(2)
+@pytest.mark.hints(
+    "max_attempts counts every attempt, the first one included.",
+    "When the last allowed attempt fails too, raise that database error, do not try once more.",
+)
+def test_transfer_retry_limit_is_enforced(fresh_database, partial_credit):
+    """transfer() makes at most max_attempts attempts: it succeeds on the last one, or re-raises the
+    serialization failure after exactly max_attempts."""
+    partial_credit.total = 3
+    for case, (failures, limit) in enumerate(((2, 3), (3, 3), (1, 1))):
+        engine = create_engine(fresh_database(f"limit{case}"))
+        try:
+            create_accounts(engine, {1: 100, 2: 100})
+            _inject(engine, "40001", failures)
+            try:
+                attempts, raised = transfer(engine, 1, 2, 10, "SERIALIZABLE", max_attempts=limit), None
+            except Exception as exc:
+                attempts, raised = None, exc
+            calls, moved = _calls(engine), balances(engine) == {1: 90, 2: 110}
+            if failures < limit:
+                partial_credit.check(
+                    raised is None and type(attempts) is int and attempts == limit and moved,
+                    f"{failures} failure(s) with max_attempts={limit}: the last allowed attempt must succeed "
+                    f"and {limit} be returned; got {attempts!r} / {raised!r}",
+                )
+            else:
+                sqlstate = getattr(getattr(raised, "orig", None), "sqlstate", None)
+                partial_credit.check(
+                    isinstance(raised, DBAPIError) and sqlstate == "40001" and calls == limit and not moved,
+                    f"{failures} failure(s) with max_attempts={limit}: transfer() must give up after exactly "
+                    f"{limit} attempt(s) and re-raise the serialization failure; it made {calls} and "
+                    f"{'raised ' + repr(raised) if raised else 'returned ' + repr(attempts)}",
+                )
+        finally:
+            engine.dispose()
+
+
+@pytest.mark.points(3)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "B must read before A commits, and write its stale value afterwards.",
+    "Under REPEATABLE READ the snapshot is taken by the first statement, not by BEGIN.",
+    "On the serialization failure, B rolls back and redoes its read and write once: 2 attempts in all.",
+)
 def test_lost_update_demonstration(accounts: Engine, partial_credit):
-    """demonstrate_lost_update loses an update under READ COMMITTED, not under the stricter levels."""
+    """demonstrate_lost_update loses an update under READ COMMITTED (1 attempt), not under the stricter
+    levels (exactly 2 attempts), and reports the real initial and final balances."""
     partial_credit.total = 3
     for level in LEVELS:
         before = balances(accounts)[3]
         result = demonstrate_lost_update(accounts, 3, level)
         after = balances(accounts)[3]
+        reported = (str(result.isolation), int(result.initial), int(result.final), int(result.attempts))
         if level == "READ COMMITTED":
             partial_credit.check(
-                after == before + 20 and result.lost_update is True and int(result.final) == after,
-                f"under READ COMMITTED the +10 deposit must be lost (balance {before} -> {before + 20}); "
-                f"the database went {before} -> {after}, result {result}",
+                after == before + 20 and reported == (level, before, after, 1) and result.lost_update is True,
+                f"under READ COMMITTED the +10 deposit must be lost (balance {before} -> {before + 20}, one "
+                f"attempt); the database went {before} -> {after}, result {reported}",
             )
         else:
             partial_credit.check(
-                after == before + 30 and result.lost_update is False and int(result.attempts) >= 2,
-                f"under {level} the second deposit must fail with a serialization failure and be retried "
-                f"(balance {before} -> {before + 30}, attempts >= 2); the database went {before} -> {after}, "
-                f"result {result}",
+                after == before + 30
+                and reported == (level, before, after, 2)
+                and result.lost_update is False,
+                f"under {level} the second deposit must fail with a serialization failure and be redone once "
+                f"(balance {before} -> {before + 30}, attempts 2); the database went {before} -> {after}, "
+                f"result {reported}",
             )
 
 
-@pytest.mark.points(6)
+@pytest.mark.points(3)
+@pytest.mark.critical("no update is lost under REPEATABLE READ or SERIALIZABLE")
+@pytest.mark.hints(
+    "Four clients at once: every transfer must eventually succeed, retrying its conflicts.",
+    "The sum of the balances and each balance must match the transfers that returned.",
+)
 def test_concurrent_transfers_lose_no_updates(accounts: Engine, partial_credit):
     """Concurrent transfers at REPEATABLE READ and SERIALIZABLE all succeed and lose no update."""
     partial_credit.total = 2

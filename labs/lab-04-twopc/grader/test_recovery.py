@@ -1,10 +1,14 @@
-"""Coordinator crashes at every point of the protocol, then recovery by a fresh coordinator."""
+"""Coordinator crashes at every point of the protocol, then recovery by a fresh coordinator (part D)."""
 
 from __future__ import annotations
 
 import pytest
-from bank_harness import PARTICIPANTS, Bank, credit, debit, initial_balances
+from bank_harness import PARTICIPANTS, Bank, credit, debit, failing, initial_balances, plain_pairs
+from sqlalchemy import Engine, event, text
 from twopc import Coordinator, CoordinatorCrash, CrashPoint, DecisionLog, FaultPlan, Outcome
+
+pytestmark = [pytest.mark.part("D")]
+ATOMIC = "a transfer is atomic across a coordinator crash: applied everywhere or nowhere after recover()"
 
 
 def work(row: int) -> dict:
@@ -37,9 +41,9 @@ def crash(bank: Bank, txid: str, plan: FaultPlan, row: int = 1) -> None:
     )
 
 
-def recover(bank: Bank):
+def recover(bank: Bank, engines: dict[str, Engine] | None = None):
     """A fresh coordinator (new engines, new DecisionLog over the same database) runs recover()."""
-    return Coordinator(bank.participants(), DecisionLog(bank.coordinator_engine())).recover()
+    return Coordinator(engines or bank.participants(), DecisionLog(bank.coordinator_engine())).recover()
 
 
 def in_doubt(bank: Bank, txid: str) -> list[str]:
@@ -49,7 +53,8 @@ def in_doubt(bank: Bank, txid: str) -> list[str]:
 
 
 def pairs(items) -> list[tuple[str, str]]:
-    return sorted((str(a), str(b)) for a, b in items)
+    """The report's pairs as plain strings, sorted (the order itself is checked where it matters)."""
+    return sorted(plain_pairs(items))
 
 
 def assert_resolved(bank: Bank, expected: dict, what: str) -> None:
@@ -62,7 +67,12 @@ def assert_resolved(bank: Bank, expected: dict, what: str) -> None:
     assert not stuck, f"{what}: after recover() locks are still held on {stuck}"
 
 
-@pytest.mark.points(5)
+@pytest.mark.points(3)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Before any PREPARE, a crash simply ends the open transactions: PostgreSQL rolls them back.",
+    "recover() must find nothing of this transaction to resolve.",
+)
 def test_crash_before_prepare_then_recover(bank: Bank):
     """A crash after the work but before any PREPARE leaves nothing behind; recover() changes nothing."""
     crash(bank, "t-crash-before", FaultPlan(CrashPoint.BEFORE_PREPARE))
@@ -74,10 +84,17 @@ def test_crash_before_prepare_then_recover(bank: Bank):
     assert_resolved(bank, initial_balances(), "crash before prepare")
 
 
-@pytest.mark.points(10)
+@pytest.mark.points(8)
+@pytest.mark.critical(ATOMIC)
+@pytest.mark.hints(
+    "Draw the state after each crash point: which participants are prepared, which are locked, what is logged.",
+    "The count given to faults.check after a PREPARE is the number prepared so far, counting that one.",
+    "With nothing logged, presumed abort says: roll back every prepared branch.",
+)
 def test_crash_after_some_prepares_then_recover(bank: Bank, partial_credit):
-    """A crash after preparing k of 3 leaves k in doubt, holding locks; recover() rolls them back."""
-    partial_credit.total = len(PARTICIPANTS)
+    """A crash after preparing k of 3 leaves k in doubt, holding locks; recover() rolls them back.
+    With work over two participants given in another order, the count follows `participants`."""
+    partial_credit.total = len(PARTICIPANTS) + 1
     for k in range(1, len(PARTICIPANTS) + 1):
         txid = f"t-crash-prep-{k}"
         crash(bank, txid, FaultPlan(CrashPoint.AFTER_PREPARE, k))
@@ -110,9 +127,35 @@ def test_crash_after_some_prepares_then_recover(bank: Bank, partial_credit):
             partial_credit.check(False, str(failure))
             continue
         partial_credit.check(True, "")
+    coordinator = Coordinator(
+        bank.participants(),
+        DecisionLog(bank.coordinator_engine()),
+        faults=FaultPlan(CrashPoint.AFTER_PREPARE, 1),
+    )
+    try:
+        coordinator.run("t-crash-pair", {"gamma": credit(4, 5), "alpha": debit(4, 5)})
+        crashed = False
+    except CoordinatorCrash:
+        crashed = True
+    doubtful = in_doubt(bank, "t-crash-pair")
+    report = recover(bank)
+    partial_credit.check(
+        crashed
+        and doubtful == ["alpha"]
+        and pairs(report.rolled_back) == [("alpha", "t-crash-pair")]
+        and bank.balances() == initial_balances(),
+        "work over gamma and alpha (given in that order), crash after 1 prepare: alpha (first in "
+        f"`participants`) must be the one in doubt, then rolled back; in doubt: {doubtful}, report {report}",
+    )
 
 
-@pytest.mark.points(9)
+@pytest.mark.points(7)
+@pytest.mark.visibility("visible")
+@pytest.mark.critical(ATOMIC)
+@pytest.mark.hints(
+    "The commit point is the durable log record: write it before telling anyone to commit.",
+    "A recovering coordinator commits every prepared branch of a transaction the log says COMMITTED.",
+)
 def test_crash_after_decision_then_recover(bank: Bank):
     """A crash right after the commit decision was logged: recover() must commit everywhere."""
     crash(bank, "t-crash-decided", FaultPlan(CrashPoint.AFTER_DECISION))
@@ -132,11 +175,16 @@ def test_crash_after_decision_then_recover(bank: Bank):
     assert_resolved(bank, moved(), "crash after decision")
 
 
-@pytest.mark.points(7)
+@pytest.mark.points(6)
+@pytest.mark.critical(ATOMIC)
+@pytest.mark.hints(
+    "After a crash in phase 2 some participants have committed and the others are still prepared.",
+    "The count given to faults.check after a COMMIT PREPARED is the number committed so far, counting that one.",
+)
 def test_crash_after_some_commits_then_recover(bank: Bank, partial_credit):
-    """A crash after committing k of 3: recover() commits the rest."""
-    partial_credit.total = 2
-    for k in (1, 2):
+    """A crash after committing k of 3 (k = 1, 2, 3): recover() commits the rest."""
+    partial_credit.total = 3
+    for k in (1, 2, 3):
         txid = f"t-crash-commit-{k}"
         crash(bank, txid, FaultPlan(CrashPoint.AFTER_COMMIT, k), row=k)
         doubtful = in_doubt(bank, txid)
@@ -148,7 +196,9 @@ def test_crash_after_some_commits_then_recover(bank: Bank, partial_credit):
             )
             break
         report = recover(bank)
-        if pairs(report.committed) != [(name, txid) for name in PARTICIPANTS[k:]]:
+        if pairs(report.committed) != [(name, txid) for name in PARTICIPANTS[k:]] or pairs(
+            report.rolled_back
+        ):
             partial_credit.check(
                 False, f"k={k}: recover() must commit the remaining participants; got {report}"
             )
@@ -162,23 +212,127 @@ def test_crash_after_some_commits_then_recover(bank: Bank, partial_credit):
 
 
 @pytest.mark.points(4)
-def test_recovery_is_idempotent(bank: Bank):
-    """Running recover() again (or on several fresh coordinators) changes nothing and reports nothing."""
+@pytest.mark.critical(ATOMIC)
+@pytest.mark.hints(
+    "The abort path has a crash point too: after deciding to abort, before rolling anything back.",
+    "Whatever the crash leaves prepared without a COMMITTED record must be rolled back by recover().",
+)
+def test_crash_in_the_abort_path_then_recover(bank: Bank, partial_credit):
+    """A crash after deciding to abort (a refusal, a failed work) leaves the prepared branches in doubt
+    with no COMMITTED record; recover() rolls them back."""
+    partial_credit.total = 2
+    crash(bank, "t-abort-refused", FaultPlan(CrashPoint.AFTER_DECISION, refuse_prepare=frozenset({"gamma"})))
+    doubtful = in_doubt(bank, "t-abort-refused")
+    decided = DecisionLog(bank.coordinator_engine()).lookup("t-abort-refused")
+    report = recover(bank)
+    partial_credit.check(
+        doubtful == ["alpha", "beta"]
+        and decided is not Outcome.COMMITTED
+        and pairs(report.rolled_back) == [("alpha", "t-abort-refused"), ("beta", "t-abort-refused")]
+        and not pairs(report.committed)
+        and bank.balances() == initial_balances(),
+        "gamma refused and the coordinator crashed right after deciding to abort: alpha and beta must still be "
+        f"prepared (the crash comes before any rollback), then rolled back by recover(); in doubt {doubtful}, "
+        f"logged {decided!r}, report {report}",
+    )
+    crashing = Coordinator(
+        bank.participants(),
+        DecisionLog(bank.coordinator_engine()),
+        faults=FaultPlan(CrashPoint.AFTER_DECISION),
+    )
+    try:
+        crashing.run("t-abort-failed", {"alpha": debit(2, 10), "beta": failing})
+        crashed = False
+    except CoordinatorCrash:
+        crashed = True
+    report = recover(bank)
+    partial_credit.check(
+        crashed
+        and not in_doubt(bank, "t-abort-failed")
+        and not pairs(report.committed)
+        and not pairs(report.rolled_back)
+        and bank.balances() == initial_balances()
+        and not bank.locked(),
+        "beta's work failed and the coordinator crashed at AFTER_DECISION: the crash must propagate from "
+        "run(), nothing may be prepared or committed, and recover() must find nothing",
+    )
+
+
+def _steal_resolutions(bank: Bank, engines: dict[str, Engine], stolen: list[str]) -> None:
+    """Make someone else resolve each prepared transaction just before the coordinator does, so the
+    coordinator's own COMMIT/ROLLBACK PREPARED finds it gone (SQLSTATE 42704)."""
+    for name, engine in engines.items():
+
+        def steal(conn, cursor, statement, parameters, context, executemany, name=name) -> None:
+            words = statement.lstrip().split()
+            if (
+                len(words) < 3
+                or words[1].upper() != "PREPARED"
+                or words[0].upper() not in ("COMMIT", "ROLLBACK")
+            ):
+                return
+            gid = statement.split("'")[1] if statement.count("'") >= 2 else None
+            if gid is None or gid in stolen:
+                return
+            stolen.append(gid)
+            other = bank.engine(bank.urls[name]).connect().execution_options(isolation_level="AUTOCOMMIT")
+            with other:
+                other.execute(text(f"{words[0].upper()} PREPARED '{gid}'"))
+
+        event.listen(engine, "before_cursor_execute", steal)
+
+
+@pytest.mark.points(3)
+@pytest.mark.hints(
+    "Run recover() twice in a row: the second run must find nothing and report nothing.",
+    "A prepared transaction can vanish between listing it and resolving it (another recoverer got there "
+    "first): SQLSTATE 42704 then is not an error.",
+)
+def test_recovery_is_idempotent(bank: Bank, partial_credit):
+    """Running recover() again (or on several fresh coordinators) changes nothing and reports nothing; a
+    transaction resolved by someone else meanwhile is not an error."""
+    partial_credit.total = 2
     crash(bank, "t-idem-commit", FaultPlan(CrashPoint.AFTER_COMMIT, 1))
     crash(bank, "t-idem-abort", FaultPlan(CrashPoint.AFTER_PREPARE, 2), row=2)
     first = recover(bank)
-    assert len(first.committed) == 2 and len(first.rolled_back) == 2, f"first recover() resolved {first}"
-    for attempt in (2, 3):
-        again = recover(bank)
-        assert pairs(again.committed) == [] and pairs(again.rolled_back) == [], (
-            f"recover() number {attempt} must find nothing left to resolve; got {again}"
+    again = [recover(bank) for _ in (2, 3)]
+    try:
+        assert len(plain_pairs(first.committed)) == 2 and len(plain_pairs(first.rolled_back)) == 2, (
+            f"first recover() resolved {first}"
         )
-    assert_resolved(bank, moved(), "recover() run three times")
+        for attempt, report in zip((2, 3), again, strict=True):
+            assert pairs(report.committed) == [] and pairs(report.rolled_back) == [], (
+                f"recover() number {attempt} must find nothing left to resolve; got {report}"
+            )
+        assert_resolved(bank, moved(), "recover() run three times")
+        partial_credit.check(True, "")
+    except AssertionError as failure:
+        partial_credit.check(False, str(failure))
+    crash(bank, "t-idem-stolen", FaultPlan(CrashPoint.AFTER_DECISION), row=3)
+    engines = bank.participants()
+    stolen: list[str] = []
+    _steal_resolutions(bank, engines, stolen)
+    try:
+        recover(bank, engines)
+        raised = None
+    except Exception as exc:
+        raised = exc
+    partial_credit.check(
+        raised is None and bank.balances() == moved(1, 3) and not any(bank.prepared().values()),
+        "recover() must treat a prepared transaction that vanished before it could resolve it (SQLSTATE "
+        f"42704: someone else resolved it) as done, not as an error; it raised {raised!r}",
+    )
 
 
 @pytest.mark.points(4)
+@pytest.mark.hints(
+    "pg_prepared_xacts lists the whole server: keep only the rows of the participant's own database.",
+    "Keep only gids your make_gid could have made, for this participant's own name.",
+    "The report's lists are sorted, whatever the order of the participants.",
+)
 def test_recovery_leaves_foreign_transactions_alone(bank: Bank, fresh_database):
-    """recover() resolves only its own gids, in each participant's own database."""
+    """recover() resolves only its own gids, for the participant's own name, in each participant's own
+    database; its report is sorted."""
     from sqlalchemy import text
 
     other_url = fresh_database("other")
@@ -189,13 +343,20 @@ def test_recovery_leaves_foreign_transactions_alone(bank: Bank, fresh_database):
     with bank.engine(bank.urls["alpha"]).connect() as conn:  # another application's transaction on alpha
         conn.execute(text("UPDATE accounts SET balance = balance WHERE id = 4"))
         conn.execute(text("PREPARE TRANSACTION 'inventory-42'"))
+    with bank.engine(bank.urls["alpha"]).connect() as conn:  # a branch named for beta, in alpha's database
+        conn.execute(text("UPDATE accounts SET balance = balance WHERE id = 3"))
+        conn.execute(text("PREPARE TRANSACTION 'twopc:t-misplaced:beta'"))
     crash(bank, "t-mine", FaultPlan(CrashPoint.AFTER_DECISION))
-    report = recover(bank)
-    assert pairs(report.committed) == [(name, "t-mine") for name in PARTICIPANTS], (
-        f"recover() must commit its own in-doubt transaction everywhere; got {report}"
+    engines = bank.participants()
+    backwards = {name: engines[name] for name in reversed(PARTICIPANTS)}
+    report = recover(bank, backwards)
+    assert plain_pairs(report.committed) == [(name, "t-mine") for name in PARTICIPANTS], (
+        f"recover() must commit its own in-doubt transaction everywhere and report the pairs sorted (here "
+        f"with the participants given as {list(backwards)}); got {report}"
     )
-    assert bank.prepared()["alpha"] == ["inventory-42"], (
-        "recover() must leave prepared transactions it did not create alone (gid 'inventory-42' on alpha)"
+    assert bank.prepared()["alpha"] == ["inventory-42", "twopc:t-misplaced:beta"], (
+        "recover() must leave prepared transactions it did not create alone: 'inventory-42', and "
+        "'twopc:t-misplaced:beta' in alpha's database (a gid for beta is not alpha's branch)"
     )
     with bank.engine(other_url).connect() as conn:
         query = "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
@@ -206,7 +367,12 @@ def test_recovery_leaves_foreign_transactions_alone(bank: Bank, fresh_database):
     )
 
 
-@pytest.mark.points(6)
+@pytest.mark.points(5)
+@pytest.mark.critical(ATOMIC)
+@pytest.mark.hints(
+    "A prepared transaction is on disk: it survives a crash of the whole server, with its locks.",
+    "After the restart every old connection is dead: recovery must open new ones.",
+)
 def test_server_restart_with_in_doubt_transactions(bank: Bank, restart_postgres):
     """In-doubt transactions survive a server crash-restart; recover() afterwards resolves them correctly."""
     crash(bank, "t-restart-commit", FaultPlan(CrashPoint.AFTER_DECISION))

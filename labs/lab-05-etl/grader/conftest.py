@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from etl_harness import engine_on
-from ledger_oracle import Expected, expected
 
 
 @pytest.fixture(scope="session")
@@ -17,11 +16,6 @@ def batches(datasets_dir: Path) -> list[Path]:
     paths = sorted((datasets_dir / "farm_ledger" / "batches").glob("batch_*.csv"))
     assert len(paths) >= 4, "the farm_ledger dataset batches are missing from datasets/farm_ledger/batches"
     return paths
-
-
-@pytest.fixture(scope="session")
-def expected_all(batches: list[Path]) -> Expected:
-    return expected(batches)
 
 
 @pytest.fixture

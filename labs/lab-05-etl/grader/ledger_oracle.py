@@ -57,7 +57,8 @@ def silver_tuple(fields: list[str], batch_hash: str, line_no: int) -> tuple[str,
     """A silver row rendered the way `normalise_silver` renders the database's."""
     row = dict(zip(COLUMNS, fields, strict=True))
     return (
-        row["txn_id"], row["account"], row["field"], row["crop"], str(Decimal(row["amount"]).quantize(CENT)),
+        row["txn_id"], row["account"], row["field"], row["crop"], str((Decimal(row["amount"]) + 0).quantize(CENT)),  # -0 is 0.00
+       
         row["currency"], row["txn_date"], row["updated_at"], row["source"], batch_hash, str(line_no),
     )
 

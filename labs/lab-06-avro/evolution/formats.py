@@ -31,10 +31,10 @@ def compare_formats(
     whole file (header, sync markers), Protobuf is each message with its varint length prefix.
     Times are the best of `repeat` runs. Returns one row per format, in that order.
     """
-    raise NotImplementedError("implement compare_formats: see the README, Part 4 (compare_formats)")
+    raise NotImplementedError("implement compare_formats: see the README, Part D (compare_formats)")
 
 
 def infer_schema(records: Sequence[Mapping[str, Any]], name: str = "Record") -> dict[str, Any]:
     """An Avro record schema for JSON-like records: bool→boolean, int→long, float→double, str→string,
     list→array, dict→nested record; a key that is sometimes missing or None becomes ["null", T]."""
-    raise NotImplementedError("implement infer_schema: see the README, Part 4 (compare_formats)")
+    raise NotImplementedError("implement infer_schema: see the README, Part D (compare_formats)")

@@ -15,4 +15,4 @@ def migrate(src_path: str | Path, dst_path: str | Path, reader_schema: Any) -> i
     that is renamed into place only when complete, so a failure never leaves a partial `dst_path`.
     The source's codec is kept. Returns the number of records written.
     """
-    raise NotImplementedError("implement migrate: see the README, Part 3 (migrate)")
+    raise NotImplementedError("implement migrate: see the README, Part C (migrate)")

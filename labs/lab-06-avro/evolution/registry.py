@@ -65,13 +65,13 @@ class SchemaRegistry:
 
     def __init__(self, path: str | Path, default_mode: Mode = Mode.BACKWARD) -> None:
         raise NotImplementedError(
-            "implement SchemaRegistry.__init__: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.__init__: see the README, Part B (the schema registry)"
         )
 
     def close(self) -> None:
         """Close the database connection (everything is already committed)."""
         raise NotImplementedError(
-            "implement SchemaRegistry.close: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.close: see the README, Part B (the schema registry)"
         )
 
     def __enter__(self) -> SchemaRegistry:
@@ -84,53 +84,54 @@ class SchemaRegistry:
     def subjects(self) -> list[str]:
         """All subjects with at least one version, sorted."""
         raise NotImplementedError(
-            "implement SchemaRegistry.subjects: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.subjects: see the README, Part B (the schema registry)"
         )
 
     def versions(self, subject: str) -> list[int]:
         """The subject's version numbers in order (1, 2, ...); [] for an unknown subject."""
         raise NotImplementedError(
-            "implement SchemaRegistry.versions: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.versions: see the README, Part B (the schema registry)"
         )
 
     def get(self, subject: str, version: int) -> Any:
         """The schema (its JSON value) registered as `version` of `subject`; KeyError if there is none."""
         raise NotImplementedError(
-            "implement SchemaRegistry.get: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.get: see the README, Part B (the schema registry)"
         )
 
     def latest(self, subject: str) -> tuple[int, Any]:
         """(version, schema) of the subject's newest version; KeyError for an unknown subject."""
         raise NotImplementedError(
-            "implement SchemaRegistry.latest: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.latest: see the README, Part B (the schema registry)"
         )
 
     def mode(self, subject: str) -> Mode:
         """The subject's compatibility mode (the registry's default unless set)."""
         raise NotImplementedError(
-            "implement SchemaRegistry.mode: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.mode: see the README, Part B (the schema registry)"
         )
 
     def set_mode(self, subject: str, mode: Mode) -> None:
         """Set the subject's mode; it applies to the next registrations (existing versions stay)."""
         raise NotImplementedError(
-            "implement SchemaRegistry.set_mode: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.set_mode: see the README, Part B (the schema registry)"
         )
 
     # -- writing ------------------------------------------------------------------------------------
     def compatibility_problems(self, subject: str, schema: Any) -> list[tuple[int, Incompatibility]]:
         """Why `schema` could not be registered now under the subject's mode ([] if it could)."""
         raise NotImplementedError(
-            "implement SchemaRegistry.compatibility_problems: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.compatibility_problems: see the README, Part B (the schema registry)"
         )
 
     def register(self, subject: str, schema: Any) -> int:
         """Add `schema` as the subject's next version and return its number.
 
         An identical schema (same JSON value) already registered under the subject returns that
-        version unchanged. An invalid schema raises `InvalidSchemaError`; one the subject's mode
+        version unchanged. A subject that is not a non-empty string raises `ValueError` naming
+        `subject`. An invalid schema raises `InvalidSchemaError`; one the subject's mode
         forbids raises `IncompatibleSchemaError` listing each conflicting version and location.
         """
         raise NotImplementedError(
-            "implement SchemaRegistry.register: see the README, Part 2 (the schema registry)"
+            "implement SchemaRegistry.register: see the README, Part B (the schema registry)"
         )

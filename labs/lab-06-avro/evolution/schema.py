@@ -43,9 +43,13 @@ class Schema:
     items: Schema | None = None  # array
     values: Schema | None = None  # map
     branches: list[Schema] = field(default_factory=list)  # union
+    decimal: tuple[int, int] | None = None  # (precision, scale) of a valid `decimal` logical type
 
     def describe(self) -> str:
-        """A short human name: `int`, `record Person`, `array`, `union[null, string]`."""
+        """A short human name: `int`, `record Person`, `array`, `union[null, string]`, `decimal(5,2)`."""
+        if self.decimal is not None:
+            precision, scale = self.decimal
+            return f"decimal({precision},{scale}) on {self.type}{' ' + self.name if self.name else ''}"
         if self.type in NAMED:
             return f"{self.type} {self.name}"
         if self.type == "union":
@@ -60,19 +64,30 @@ def unqualified(name: str) -> str:
 
 def load_json(schema: Any) -> Any:
     """Accept a schema as a Python value (dict, list, str) or as JSON text; return the JSON value."""
-    raise NotImplementedError("implement load_json: see the README, Part 1 (schemas and check)")
+    raise NotImplementedError("implement load_json: see the README, Part A (schemas and check)")
 
 
 def parse_schema(schema: Any) -> Schema:
     """Validate `schema` (dict, list, type name or JSON text) and return its root node."""
-    raise NotImplementedError("implement parse_schema: see the README, Part 1 (schemas and check)")
+    raise NotImplementedError("implement parse_schema: see the README, Part A (schemas and check)")
 
 
 def canonical_json(schema: Any) -> str:
     """Stable text of a schema's JSON value (sorted keys, no spaces): equal text = identical schema."""
-    raise NotImplementedError("implement canonical_json: see the README, Part 1 (schemas and check)")
+    raise NotImplementedError("implement canonical_json: see the README, Part A (schemas and check)")
+
+
+def decimal_of(node: dict[str, Any], kind: str, size: int = 0) -> tuple[int, int] | None:
+    """(precision, scale) when `node` is a *valid* `decimal` logical type, else None.
+
+    Valid: `logicalType` is "decimal" on `bytes` or `fixed`, `precision` is an integer > 0, `scale`
+    (default 0) an integer with 0 <= scale <= precision, and for a fixed of `size` bytes precision is
+    at most floor(log10(2**(8*size - 1) - 1)). Anything else is not an error: as the specification
+    says, an unknown or invalid logical type is ignored and the underlying type is used.
+    """
+    raise NotImplementedError("implement decimal_of: see the README, Part A (logical types)")
 
 
 def is_valid_default(schema: Schema, value: Any) -> bool:
     """Whether a JSON default value fits `schema` (for a union: any branch, as in Avro 1.12)."""
-    raise NotImplementedError("implement is_valid_default: see the README, Part 1 (schemas and check)")
+    raise NotImplementedError("implement is_valid_default: see the README, Part A (schemas and check)")

@@ -2,7 +2,7 @@
 
 from mlp.data import load_spiral
 from mlp.gradcheck import numerical_gradient, relative_error
-from mlp.interop import from_torch, to_torch
+from mlp.interop import from_state_dict, state_dict
 from mlp.layers import GAINS, Layer, Linear, ReLU, Sigmoid, SoftmaxCrossEntropy, Tanh
 from mlp.network import MLP
 from mlp.optim import SGD, Adam, Optimizer
@@ -23,10 +23,10 @@ __all__ = [
     "SoftmaxCrossEntropy",
     "Tanh",
     "accuracy",
-    "from_torch",
+    "from_state_dict",
     "load_spiral",
     "numerical_gradient",
     "relative_error",
-    "to_torch",
+    "state_dict",
     "train",
 ]

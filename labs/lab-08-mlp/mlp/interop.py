@@ -1,33 +1,31 @@
-"""Converting between `MLP` and `torch.nn.Sequential` (README, "PyTorch interop").
+"""Moving a network between `MLP` and PyTorch through state dicts of NumPy arrays (README, "PyTorch
+interop").
 
-torch is imported inside the functions so that `import mlp` stays fast and torch-free.
+Starter stub. The package itself never imports PyTorch: `state_dict` produces exactly the keys and
+array layouts of `torch.nn.Sequential(Linear, act, Linear, ...).state_dict()`, and `from_state_dict`
+reads such a dict (NumPy arrays, or anything NumPy can convert, such as CPU tensors).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
+from numpy.typing import ArrayLike
+
+from mlp.layers import Array
 from mlp.network import MLP
 
-if TYPE_CHECKING:
-    import torch
+
+def state_dict(model: MLP) -> dict[str, Array]:
+    """`{"0.weight": W0, "0.bias": b0, "2.weight": W1, ...}`: float64 copies, keyed by layer position."""
+    raise NotImplementedError("state_dict; README 'PyTorch interop'")
 
 
-def _torch_activations() -> dict[str, type[torch.nn.Module]]:
-    import torch
+def from_state_dict(state: Mapping[str, ArrayLike], activation: str = "relu") -> MLP:
+    """An `MLP` with `activation` between its layers and float64 copies of the arrays in `state`.
 
-    return {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
-
-
-def to_torch(model: MLP) -> torch.nn.Sequential:
-    """The same network as a float64 `torch.nn.Sequential` holding copies of the weights."""
-    raise NotImplementedError("to_torch; README 'PyTorch interop'")
-
-
-def from_torch(module: torch.nn.Module) -> MLP:
-    """An `MLP` with float64 copies of the weights of `module`.
-
-    `module` is a `torch.nn.Sequential` of `Linear` layers (with bias) with one `ReLU`, `Tanh` or
-    `Sigmoid` between consecutive ones, the same kind throughout; anything else raises ValueError.
+    `state` holds exactly the keys `"0.weight", "0.bias", "2.weight", "2.bias", ...` (the Linear layers of
+    a Sequential that alternates Linear and activation modules); each weight is 2-D, each bias matches
+    its weight's rows, and consecutive layers fit. Anything else raises ValueError naming the key.
     """
-    raise NotImplementedError("from_torch; README 'PyTorch interop'")
+    raise NotImplementedError("from_state_dict; README 'PyTorch interop'")

@@ -1,4 +1,4 @@
-"""Part B: a persistent B-tree stored one node per fixed-size page of a single file.
+"""Parts C and D: a persistent B-tree stored one node per fixed-size page of a single file.
 
 File layout (all integers little-endian):
 

@@ -1,4 +1,4 @@
-"""Part A: an in-memory B-tree of minimum degree t, after CLRS (Introduction to Algorithms, ch. 18).
+"""Parts A and B: an in-memory B-tree of minimum degree t, after CLRS (Introduction to Algorithms, ch. 18).
 
 Both insertion and deletion make a single pass from the root down. Insertion splits every full node it is
 about to enter, so a split never has to travel back up; deletion tops up every child it is about to enter

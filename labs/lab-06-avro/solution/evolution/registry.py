@@ -147,7 +147,8 @@ class SchemaRegistry:
         """Add `schema` as the subject's next version and return its number.
 
         An identical schema (same JSON value) already registered under the subject returns that
-        version unchanged. An invalid schema raises `InvalidSchemaError`; one the subject's mode
+        version unchanged. A subject that is not a non-empty string raises `ValueError` naming
+        `subject`. An invalid schema raises `InvalidSchemaError`; one the subject's mode
         forbids raises `IncompatibleSchemaError` listing each conflicting version and location.
         """
         if not isinstance(subject, str) or not subject:

@@ -1,76 +1,67 @@
-"""Converting between `MLP` and `torch.nn.Sequential` (README, "PyTorch interop").
+"""Moving a network between `MLP` and PyTorch through state dicts of NumPy arrays (README, "PyTorch
+interop").
 
-torch is imported inside the functions so that `import mlp` stays fast and torch-free.
+The package itself never imports PyTorch: `state_dict` produces exactly the keys and array layouts of
+`torch.nn.Sequential(Linear, act, Linear, ...).state_dict()`, and `from_state_dict` reads such a dict
+(NumPy arrays, or anything NumPy can convert, such as CPU tensors).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from mlp.layers import ACTIVATIONS, Linear
+from mlp.layers import ACTIVATIONS, Array, Linear
 from mlp.network import MLP
 
-if TYPE_CHECKING:
-    import torch
 
-
-def _torch_activations() -> dict[str, type[torch.nn.Module]]:
-    import torch
-
-    return {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
-
-
-def to_torch(model: MLP) -> torch.nn.Sequential:
-    """The same network as a float64 `torch.nn.Sequential` holding copies of the weights."""
-    import torch
-
-    modules: list[torch.nn.Module] = []
-    for layer in model.layers:
+def state_dict(model: MLP) -> dict[str, Array]:
+    """`{"0.weight": W0, "0.bias": b0, "2.weight": W1, ...}`: float64 copies, keyed by layer position."""
+    state: dict[str, Array] = {}
+    for index, layer in enumerate(model.layers):
         if isinstance(layer, Linear):
-            linear = torch.nn.utils.skip_init(
-                torch.nn.Linear, layer.in_features, layer.out_features, dtype=torch.float64
-            )
-            with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(layer.weight.data))
-                linear.bias.copy_(torch.from_numpy(layer.bias.data))
-            modules.append(linear)
-        else:
-            modules.append(_torch_activations()[model.activation]())
-    return torch.nn.Sequential(*modules)
+            state[f"{index}.weight"] = np.array(layer.weight.data, dtype=np.float64)
+            state[f"{index}.bias"] = np.array(layer.bias.data, dtype=np.float64)
+    return state
 
 
-def from_torch(module: torch.nn.Module) -> MLP:
-    """An `MLP` with float64 copies of the weights of `module`.
+def from_state_dict(state: Mapping[str, ArrayLike], activation: str = "relu") -> MLP:
+    """An `MLP` with `activation` between its layers and float64 copies of the arrays in `state`.
 
-    `module` is a `torch.nn.Sequential` of `Linear` layers (with bias) with one `ReLU`, `Tanh` or
-    `Sigmoid` between consecutive ones, the same kind throughout; anything else raises ValueError.
+    `state` holds exactly the keys `"0.weight", "0.bias", "2.weight", "2.bias", ...` (the Linear layers of
+    a Sequential that alternates Linear and activation modules); each weight is 2-D, each bias matches
+    its weight's rows, and consecutive layers fit. Anything else raises ValueError naming the key.
     """
-    import torch
-
-    layers = list(module.children()) if isinstance(module, torch.nn.Sequential) else [module]
-    kinds = {kind: name for name, kind in _torch_activations().items()}
-    linears = layers[0::2]
-    activations = {type(layer) for layer in layers[1::2]}
-    if (
-        len(layers) % 2 == 0
-        or not all(type(layer) is torch.nn.Linear and layer.bias is not None for layer in linears)
-        or not activations <= kinds.keys()
-        or len(activations) > 1
-    ):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; expected one of {tuple(ACTIVATIONS)}")
+    if not all(isinstance(key, str) for key in state):
+        raise ValueError("state dict keys must be strings such as '0.weight'")
+    count = len(state) // 2
+    expected = [f"{2 * i}.{kind}" for i in range(count) for kind in ("weight", "bias")]
+    if count == 0 or sorted(state) != sorted(expected):
+        extra = sorted(set(state) - set(expected)) or sorted(set(expected) - set(state)) or ["(none)"]
         raise ValueError(
-            "expected Sequential(Linear, act, Linear, ..., Linear) with biases and one kind of "
-            f"activation among {sorted(ACTIVATIONS)}; got {module}"
+            f"state dict keys must be {expected or ['0.weight', '0.bias']}; unexpected or missing key {extra[0]!r}"
         )
-    sizes = [linears[0].in_features] + [layer.out_features for layer in linears]
-    if any(a.out_features != b.in_features for a, b in pairwise(linears)):
-        raise ValueError(f"consecutive Linear layers do not fit together: {module}")
-    activation = kinds[activations.pop()] if activations else "relu"
+    weights = [np.array(state[f"{2 * i}.weight"], dtype=np.float64) for i in range(count)]
+    biases = [np.array(state[f"{2 * i}.bias"], dtype=np.float64) for i in range(count)]
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        if w.ndim != 2:
+            raise ValueError(f"'{2 * i}.weight' must be 2-D (out_features, in_features), got shape {w.shape}")
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"'{2 * i}.bias' has shape {b.shape}; its weight needs ({w.shape[0]},)")
+    for i, (a, b) in enumerate(pairwise(weights)):
+        if a.shape[0] != b.shape[1]:
+            raise ValueError(
+                f"'{2 * i + 2}.weight' takes {b.shape[1]} inputs but layer {2 * i} gives {a.shape[0]} outputs"
+            )
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
     model = MLP(sizes, activation, rng=np.random.default_rng(0))
-    ours = [layer for layer in model.layers if isinstance(layer, Linear)]
-    for mine, theirs in zip(ours, linears, strict=True):
-        mine.weight.data[...] = theirs.weight.detach().cpu().double().numpy()
-        mine.bias.data[...] = theirs.bias.detach().cpu().double().numpy()
+    linears = [layer for layer in model.layers if isinstance(layer, Linear)]
+    for layer, w, b in zip(linears, weights, biases, strict=True):
+        layer.weight.data[...] = w
+        layer.bias.data[...] = b
     return model

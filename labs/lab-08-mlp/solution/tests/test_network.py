@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from mlp import MLP, SoftmaxCrossEntropy, from_torch, relative_error, to_torch
+from mlp import MLP, SoftmaxCrossEntropy, from_state_dict, relative_error, state_dict
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
@@ -14,7 +14,7 @@ def test_mlp_matches_autograd(activation, batch):
     rng = np.random.default_rng(batch)
     model = MLP([4, 6, 5, 3], activation, rng=rng)
     x, targets = rng.standard_normal((batch, 4)), rng.integers(0, 3, batch)
-    net = to_torch(model)
+    net = _torch_net(model)
     xt = torch.tensor(x, requires_grad=True)
     loss_t = torch.nn.functional.cross_entropy(net(xt), torch.tensor(targets))
     loss_t.backward()
@@ -39,34 +39,51 @@ def test_mlp_structure_and_validation():
         MLP([3, 2], "gelu")
 
 
+def _torch_net(model: MLP) -> torch.nn.Sequential:
+    act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}[model.activation]
+    sizes = model.sizes
+    modules: list[torch.nn.Module] = []
+    for i in range(len(sizes) - 1):
+        modules.append(torch.nn.Linear(sizes[i], sizes[i + 1], dtype=torch.float64))
+        if i < len(sizes) - 2:
+            modules.append(act())
+    net = torch.nn.Sequential(*modules)
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict(model).items()})
+    return net
+
+
 def test_round_trip_and_copies():
     model = MLP([3, 5, 2], "sigmoid", rng=np.random.default_rng(0))
-    net = to_torch(model)
-    assert [type(m) for m in net] == [torch.nn.Linear, torch.nn.Sigmoid, torch.nn.Linear]
-    back = from_torch(net)
-    assert back.activation == "sigmoid"
+    state = state_dict(model)
+    assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    net = _torch_net(model)
+    back = from_state_dict(net.state_dict(), "sigmoid")
+    assert back.activation == "sigmoid" and back.sizes == [3, 5, 2]
     for a, b in zip(model.parameters(), back.parameters(), strict=True):
         np.testing.assert_array_equal(a.data, b.data)
-    with torch.no_grad():
-        net[0].weight.add_(1.0)
-    assert not np.array_equal(model.parameters()[0].data, net[0].weight.detach().numpy())
+    state["0.weight"] += 1.0
+    assert not np.array_equal(model.parameters()[0].data, state["0.weight"])
 
 
-def test_from_torch_float32_single_layer_and_rejections():
+def test_from_state_dict_float32_single_layer_and_rejections():
     torch.manual_seed(0)
     single = torch.nn.Linear(3, 2)
-    model = from_torch(single)
+    model = from_state_dict(single.state_dict())
     assert model.sizes == [3, 2] and model.parameters()[0].data.dtype == np.float64
     np.testing.assert_array_equal(model.parameters()[0].data, single.weight.detach().double().numpy())
-    lin = torch.nn.Linear
+    w, b = np.ones((3, 2)), np.zeros(3)
+    with pytest.raises(ValueError, match="activation"):
+        from_state_dict({"0.weight": w, "0.bias": b}, "gelu")
     bad = [
-        torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.GELU(), torch.nn.Linear(3, 2)),
-        torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()),
-        torch.nn.Sequential(torch.nn.Linear(2, 3, bias=False)),
-        torch.nn.Sequential(lin(2, 3), torch.nn.ReLU(), lin(3, 3), torch.nn.Tanh(), lin(3, 1)),
+        ({}, "keys"),
+        ({"0.weight": w}, "0.bias"),
+        ({"1.weight": w, "1.bias": b}, "1.weight"),
+        ({"0.weight": w, "0.bias": b, "2.weight": w}, "keys"),
+        ({0: w, 1: b}, "strings"),
+        ({"0.weight": np.ones(3), "0.bias": b}, "0.weight"),
+        ({"0.weight": w, "0.bias": np.zeros(2)}, "0.bias"),
+        ({"0.weight": w, "0.bias": b, "2.weight": np.ones((1, 4)), "2.bias": np.zeros(1)}, "2.weight"),
     ]
-    for module in bad:
-        with pytest.raises(ValueError, match="Sequential"):
-            from_torch(module)
-    with pytest.raises(ValueError, match="fit together"):
-        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(4, 1)))
+    for state, word in bad:
+        with pytest.raises(ValueError, match=word):
+            from_state_dict(state)

@@ -1,4 +1,5 @@
 import pytest
+import toy_oracle
 from toy import add, fib, mul
 
 
@@ -20,6 +21,12 @@ def test_mul() -> None:
 def test_fib(partial_credit) -> None:  # type: ignore[no-untyped-def]
     """fib(n) is the n-th Fibonacci number (partial credit per n)."""
     partial_credit.total = 5
-    for n, want in [(0, 0), (1, 1), (2, 1), (10, 55), (30, 832040)]:
-        got = fib(n)
-        partial_credit.check(type(got) is int and got == want, f"fib({n}) returned {got!r}, expected {want}")
+    for n in [0, 1, 2, 10, 30]:
+        partial_credit.check(*_fib_case(n))
+
+
+def _fib_case(n: int) -> tuple[bool, str]:
+    """The learner's call returns before the expected value exists in any frame it could walk."""
+    got = fib(n)
+    want = toy_oracle.fib(n)
+    return type(got) is int and got == want, f"fib({n}) returned {got!r}, expected {want}"

