@@ -28,7 +28,7 @@ from autograder.manifest import Lab, discover, scan  # noqa: E402
 
 CONSTRAINTS = ROOT / "constraints.txt"
 LINT_TOOLS = ("ruff", "mypy")
-TEST_TOOLS = ("pytest", "coverage", "check-jsonschema", "pyyaml")
+TEST_TOOLS = ("pytest", "coverage", "check-jsonschema", "pyyaml", "nox")
 
 nox.options.default_venv_backend = "uv|virtualenv"  # uv when installed (fast), else virtualenv
 nox.options.reuse_venv = "yes"
@@ -42,14 +42,30 @@ def install(session: nox.Session, *requirements: str) -> None:
         CONSTRAINTS.read_bytes(),
         (ROOT / "pyproject.toml").read_bytes(),
         *map(str.encode, requirements),
+        os.environ.get(TORCH_INDEX_ENV, "").encode(),
     ):
         digest.update(part)
     stamp = Path(session.virtualenv.location) / ".labs-install-stamp"
     if stamp.exists() and stamp.read_text() == digest.hexdigest():
         session.log("dependencies are up to date")
         return
-    session.install("-c", str(CONSTRAINTS), "-e", str(ROOT), *requirements)
+    session.install(*install_arguments(requirements))
     stamp.write_text(digest.hexdigest())
+
+
+TORCH_INDEX_ENV = "LABS_TORCH_INDEX_URL"  # e.g. https://download.pytorch.org/whl/cpu: torch without CUDA
+
+
+def install_arguments(requirements: tuple[str, ...], environ: dict[str, str] | None = None) -> list[str]:
+    """The `pip install` arguments for a lab: pinned, the autograder editable, and where torch comes from.
+
+    With LABS_TORCH_INDEX_URL set, a lab that needs torch also looks in that index (PyTorch's CPU index:
+    a ~200 MB wheel instead of the multi-GB CUDA build the default index gives on Linux); `torch==2.13.0`
+    in constraints.txt matches its `2.13.0+cpu` build. Unset, nothing changes."""
+    environ = dict(os.environ) if environ is None else environ
+    index = environ.get(TORCH_INDEX_ENV, "").strip()
+    extra = ["--extra-index-url", index] if index and "torch" in requirements else []
+    return [*extra, "-c", str(CONSTRAINTS), "-e", str(ROOT), *requirements]
 
 
 def service_requirements() -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,7 +13,7 @@ from autograder import __version__
 from autograder.errors import UsageError
 from autograder.manifest import Lab, discover, find, scan
 from autograder.reports import record_folder, sanitize
-from autograder.results import ExpectedTest, TestOutcome, format_points
+from autograder.results import ExpectedTest, LabResult, TestOutcome, format_points
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="labs", description="Grade mastery-labs exercises with hidden graders.")
     parser.add_argument("--version", action="version", version=f"labs {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    commands.add_parser("list", help="every lab with its title, points and last recorded result")
+    listing = commands.add_parser("list", help="every lab with its title, points and last recorded result")
+    listing.add_argument("--json", action="store_true", help="only the lab ids, as a JSON list (CI matrices)")
+    sandbox = commands.add_parser("sandbox", help="what isolation this machine gives grading children")
+    sandbox.add_argument("--require-jail", action="store_true", help="exit 1 unless the read-only jail works")
     commands.add_parser("badges", help="redraw the SVG badges from the recorded results")
     grade = commands.add_parser("grade", help="run a lab's hidden graders and the coverage gate")
     grade.add_argument("lab", help="lab id, e.g. lab-03 or 3")
@@ -83,9 +88,27 @@ def _colour() -> bool:
     return sys.stdout.isatty()
 
 
-def cmd_list() -> int:
+def cmd_sandbox(require_jail: bool) -> int:
+    from autograder.sandbox import jail_available, namespaces_available
+
+    namespaces, jail = namespaces_available(), jail_available()
+    print(f"user/PID/network namespaces: {'available' if namespaces else 'NOT available'}")
+    print(f"read-only jail: {'works' if jail else 'does NOT work'}")
+    if not jail:
+        print(
+            "  grading still runs, without the filesystem jail (docs/security.md); on Ubuntu 24.04 enable "
+            "unprivileged user namespaces: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"
+        )
+    return 1 if require_jail and not jail else 0
+
+
+def cmd_list(as_json: bool = False) -> int:
     from autograder.badges import last_result
     from autograder.grading import grades_dir
+
+    if as_json:
+        print(json.dumps([lab.id for lab in discover()]))
+        return 0
 
     grades = grades_dir()
     for lab in scan():
@@ -173,7 +196,33 @@ def cmd_grade(
     print(terminal_summary(result, _display(report_dir), _colour()))
     if result.target != "workspace" or scope_note:
         print("  (your record and badges are unchanged: only a full grade of your workspace updates them)")
-    return 0 if result.passed else 1
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        print(github_annotation(result), flush=True)
+    if result.passed:
+        return 0
+    return _not_passed_exit()
+
+
+NOT_PASSED_EXIT_ENV = "LABS_NOT_PASSED_EXIT"
+
+
+def _not_passed_exit() -> int:
+    """The exit code of a grade that did not pass: 1, or what LABS_NOT_PASSED_EXIT says (0 in a learner's
+    CI, where the grade is the summary and the badge, and a red job means grading could not run)."""
+    value = os.environ.get(NOT_PASSED_EXIT_ENV, "1").strip()
+    return int(value) if value in ("0", "1") else 1
+
+
+def github_annotation(result: LabResult) -> str:
+    """One workflow-command line of our own making (numbers and the lab's id only: no learner text)."""
+    kind = "notice" if result.passed else "warning"
+    verdict = "passed" if result.passed else "not passed"
+    gate = "gate met" if result.gate.met else "gate not met"
+    extra = "; critical test failed" if result.critical_failures else ""
+    return (
+        f"::{kind} title={result.lab_id}::{result.lab_id}: {format_points(result.score)}/"
+        f"{format_points(result.max_score)} points, {gate}{extra}: {verdict}"
+    )
 
 
 def cmd_verify(
@@ -293,7 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         unwind_on_sigterm()
         args = build_parser().parse_args(argv)
         if args.command == "list":
-            return cmd_list()
+            return cmd_list(args.json)
+        if args.command == "sandbox":
+            return cmd_sandbox(args.require_jail)
         if args.command == "badges":
             return cmd_badges()
         if args.command == "release":

@@ -24,7 +24,7 @@ from autograder.reports import NOT_RUN_IMPORT
 from autograder.results import ExpectedTest, GateResult, LabResult, TestOutcome
 from autograder.sandbox import Child, Limits, scrubbed_environment
 from autograder.services import ServiceAccess
-from autograder.snapshot import copy_read_only, fingerprint, make_read_only, remove_tree
+from autograder.snapshot import check_target, copy_read_only, fingerprint, make_read_only, remove_tree
 
 CACHE_VERSION = "1"
 
@@ -49,6 +49,7 @@ def resolve_target(lab: Lab, spec: str) -> Target:
             f"target '{spec}' has no '{lab.package}/' package folder ({root}); "
             f"a target holds {lab.package}/ and tests/"
         )
+    check_target([root / lab.package, root / "tests"])  # hostile trees are refused before anything runs
     return Target(spec, root)
 
 

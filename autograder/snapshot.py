@@ -35,13 +35,17 @@ class HostileTarget(UsageError):
 
 
 def display(path: bytes | str | Path) -> str:
-    """A path safe to print anywhere: undecodable bytes and control characters become escapes."""
-    text = os.fsdecode(path)
-    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(
-        f"\\x{ord(char):02x}" if unicodedata.category(char) in ("Cc", "Cf") or char == "\\" else char
-        for char in text
-    )
+    """A path safe to print anywhere: undecodable bytes and control characters become `\\xNN` escapes."""
+    out = []
+    for char in os.fsdecode(path):
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif unicodedata.category(char) in ("Cc", "Cf"):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _ignored(name: bytes) -> bool:

@@ -466,7 +466,12 @@ def test_an_updated_edition_merges_cleanly_into_a_learners_repository(
 def _publish(step: dict[str, object], remote: Path, edition: Path, grades: Path) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABS_") and k != seal.KEY_ENV}
     env.update(
-        LEARNER_REMOTE=str(remote),
+        # the step pushes to github.com; git's insteadOf sends that URL to a local bare repository
+        PUSH_TOKEN="token",
+        GITHUB_REPOSITORY="owner/labs",
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0=f"url.{remote}.insteadOf",
+        GIT_CONFIG_VALUE_0="https://x-access-token:token@github.com/owner/labs.git",
         EDITION=str(edition),
         GITHUB_SHA="0123abc",
         LABS_GRADES_DIR=str(grades),

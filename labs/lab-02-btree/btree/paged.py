@@ -120,7 +120,11 @@ class PagedBTree:
 
     # -- mapping: updates --------------------------------------------------------------------------
     def __setitem__(self, key: int, value: bytes) -> None:
-        raise NotImplementedError("PagedBTree.__setitem__: validate first, then insert as in Part A (README C.3)")
+        raise NotImplementedError(
+            "PagedBTree.__setitem__: validate first, then insert as in Part A (README C.3)"
+        )
 
     def __delitem__(self, key: int) -> None:
-        raise NotImplementedError("PagedBTree.__delitem__: as in Part B, freeing merged pages (README D.1, D.2)")
+        raise NotImplementedError(
+            "PagedBTree.__delitem__: as in Part B, freeing merged pages (README D.1, D.2)"
+        )

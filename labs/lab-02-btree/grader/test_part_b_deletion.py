@@ -130,6 +130,20 @@ def _minimal_leaf(root: Any, t: int, test: Callable[[int | None, int | None], bo
     return None
 
 
+def _minimal_internal(root: Any, t: int, test: Callable[[int | None, int | None], bool]) -> Any:
+    """A key below a minimal non-root internal node whose siblings pass `test`: reaching it passes the node."""
+    for node, parent, i in _nodes(root):
+        if parent is not None and node.children and _size(node) == t - 1:
+            left = _size(parent.children[i - 1]) if i > 0 else None
+            right = _size(parent.children[i + 1]) if i + 1 < len(parent.children) else None
+            if test(left, right):
+                leaf = node.children[-1]
+                while leaf.children:
+                    leaf = leaf.children[-1]
+                return leaf.keys[-1]
+    return None
+
+
 def borrow_left(root: Any, t: int) -> Any:
     """Case 3a (left): the key's leaf is minimal and its left sibling can spare a key."""
     return _minimal_leaf(root, t, lambda left, right: left is not None and left >= t)
@@ -147,6 +161,25 @@ def merge_siblings(root: Any, t: int) -> Any:
     return _minimal_leaf(root, t, lambda left, right: (left or t - 1) == t - 1 and (right or t - 1) == t - 1)
 
 
+def borrow_left_internal(root: Any, t: int) -> Any:
+    """Case 3a (left) one level up: the path passes a minimal internal node whose left sibling can spare a key."""
+    return _minimal_internal(root, t, lambda left, right: left is not None and left >= t)
+
+
+def borrow_right_internal(root: Any, t: int) -> Any:
+    """Case 3a (right) one level up: a minimal internal node, its left sibling (if any) minimal, its right not."""
+    return _minimal_internal(
+        root, t, lambda left, right: (left is None or left == t - 1) and right is not None and right >= t
+    )
+
+
+def merge_internal(root: Any, t: int) -> Any:
+    """Case 3b one level up: the path passes a minimal internal node whose neighbouring siblings are minimal."""
+    return _minimal_internal(
+        root, t, lambda left, right: (left or t - 1) == t - 1 and (right or t - 1) == t - 1
+    )
+
+
 def root_shrink(root: Any, t: int) -> Any:
     """Root shrink: the root holds one key and both its children are minimal; a merge empties the root."""
     if root is None or not root.children or _size(root) != 1:
@@ -159,16 +192,19 @@ def root_shrink(root: Any, t: int) -> Any:
     return leaf.keys[0]
 
 
-CASES = {
-    "case 1: delete from a leaf": leaf_plenty,
-    "case 2a: replace by predecessor": internal_predecessor,
-    "case 2b: replace by successor": internal_successor,
-    "case 2c: merge around the key": internal_merge,
-    "case 3a: borrow from the left sibling": borrow_left,
-    "case 3a: borrow from the right sibling": borrow_right,
-    "case 3b: merge with a sibling": merge_siblings,
-    "root shrink": root_shrink,
+CASES: dict[
+    str, tuple[Callable[[Any, int], Any], ...]
+] = {  # each situation at the leaves and, for 3a/3b, above
+    "case 1: delete from a leaf": (leaf_plenty,),
+    "case 2a: replace by predecessor": (internal_predecessor,),
+    "case 2b: replace by successor": (internal_successor,),
+    "case 2c: merge around the key": (internal_merge,),
+    "case 3a: borrow from the left sibling": (borrow_left, borrow_left_internal),
+    "case 3a: borrow from the right sibling": (borrow_right, borrow_right_internal),
+    "case 3b: merge with a sibling": (merge_siblings, merge_internal),
+    "root shrink": (root_shrink,),
 }
+
 
 HINTS = {
     "case 1: delete from a leaf": (
@@ -206,11 +242,11 @@ HINTS = {
 
 
 def _exercise(name: str, t: int, budget: float, repro: Repro) -> None:
-    """Drive `t`-trees until the situation `name` was met WANTED times; raise a reproducer on failure."""
-    find = CASES[name]
+    """Drive `t`-trees until each finder of situation `name` met it WANTED times; raise a reproducer on failure."""
+    finders = CASES[name]
     rng = random.Random(f"{name}/{t}")
-    found = 0
-    for _ in range(60):
+    found = [0] * len(finders)
+    for _ in range(80):
         subject, model = MemorySubject(t=t), SortedDict()
         subject.start()
         size = rng.randrange(2 * t, 14 * t * t)
@@ -235,20 +271,24 @@ def _exercise(name: str, t: int, budget: float, repro: Repro) -> None:
                         budget,
                         note=f" (exercising {name})",
                     )
-            if not model or found >= WANTED:
+            if not model or min(found) >= WANTED:
                 break
-            key = find(subject.tree.root, t)
-            if key is not None:
-                found += 1
-            else:
+            key = None
+            for index, find in enumerate(finders):
+                if found[index] < WANTED and (key := find(subject.tree.root, t)) is not None:
+                    found[index] += 1
+                    break
+            if key is None:
                 key = rng.choice(list(model))
             pending = [("del", key)]
             ops += pending
-        if found >= WANTED:
+        if min(found) >= WANTED:
             return
+    missing = [find.__doc__ for find, count in zip(finders, found, strict=True) if count < WANTED]
     raise AssertionError(
-        f"{name}: t={t}: in 60 random trees the situation never arose in your tree's shape "
-        f"({find.__doc__}); a correct B-tree reaches it often, so check how your nodes fill up"
+        f"{name}: t={t}: in 80 random trees the situation arose too rarely in your tree's shape "
+        f"({'; '.join(str(doc) for doc in missing)}); a correct B-tree reaches it often, so check how your "
+        "nodes fill up"
     )
 
 
@@ -263,7 +303,7 @@ def _ignore(source: str) -> None:
      for name in CASES],
 )  # fmt: skip
 def test_deletion_case(name, partial_credit, repro):
-    """Each CLRS deletion situation (at t = 2, 3, 4) leaves a valid tree with the right contents."""
+    """Each CLRS deletion situation (at t = 2, 3, 4; 3a and 3b also above the leaves) leaves a valid tree."""
     partial_credit.total = 3
     budget = 1.5  # shrink only the first failure, to stay within the time limit
     for t in (2, 3, 4):

@@ -424,19 +424,28 @@ def _height_two_tree(path: Path, t: int) -> list[int]:
     "Write-through: a written page also goes into the cache, so reading it back right away is a hit.",
 )
 def test_paged_insert_writes(tmp_path, partial_credit):
-    """Inserts and overwrites without a split write 1 page, a split 3 or 4; written pages are kept in the cache."""
+    """Inserts without a split visit their path once and write 1 page, a split 3 or 4; written pages are cached."""
     checks: list[tuple[bool, str]] = []
 
     def insert(tree: PagedBTree, key: int, value: bytes, name: str, allowed: tuple[int, ...] = (1,)) -> None:
-        before = stats_of(tree)[1]
+        height = tree.height
+        before = stats_of(tree)
         tree[key] = value
-        writes = stats_of(tree)[1] - before
+        reads, writes, hits = (a - b for a, b in zip(stats_of(tree), before, strict=True))
         checks.append(
             (
                 writes in allowed,
                 f"{name} wrote {writes} pages; it must write {' or '.join(map(str, allowed))}",
             )
         )
+        if allowed == (1,):  # no split: the insert visits each page of its path once
+            checks.append(
+                (
+                    reads + hits == height,
+                    f"{name} visited {reads + hits} pages (reads + cache hits) in a tree of height {height}; an "
+                    "insert that splits nothing visits each page of its root-to-leaf path exactly once",
+                )
+            )
 
     for t in (2, 3, 4):
         with _open(tmp_path / f"root{t}.db", t) as tree:  # a root-only tree: no split below 2t - 1 keys

@@ -113,14 +113,23 @@ def _root_key(tree: PagedBTree, keys: list[int]) -> int | None:
     "Replacing an internal key by its predecessor changes two pages: the internal node and the leaf.",
 )
 def test_paged_delete_writes(tmp_path, partial_credit):
-    """A delete without rebalancing writes 1 page; replacing a root key by its predecessor writes exactly 2."""
+    """A delete without rebalancing visits its path once and writes 1 page; a predecessor swap writes exactly 2."""
     checks: list[tuple[bool, str]] = []
 
     def delete(tree: PagedBTree, key: int, name: str, want: int = 1) -> None:
-        before = stats_of(tree)[1]
+        height = tree.height
+        before = stats_of(tree)
         del tree[key]
-        writes = stats_of(tree)[1] - before
+        reads, writes, hits = (a - b for a, b in zip(stats_of(tree), before, strict=True))
         checks.append((writes == want, f"{name} wrote {writes} pages; it must write exactly {want}"))
+        if want == 1:
+            checks.append(
+                (
+                    reads + hits == height,
+                    f"{name} visited {reads + hits} pages (reads + cache hits) in a tree of height {height}; a "
+                    "delete that needs no borrow or merge visits each page of its path exactly once",
+                )
+            )
 
     for t in (2, 3, 4):
         path = tmp_path / f"root{t}.db"

@@ -34,9 +34,11 @@ def db_fingerprint(engine: sa.Engine, tables: tuple[str, ...] | None = None) -> 
     """Sorted rows (as text) of every table in the public schema, or of `tables`."""
     if tables is None:
         tables = tuple(
-            name for (name,) in query(
-                engine, "SELECT table_name FROM information_schema.tables"
-                " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
+            name
+            for (name,) in query(
+                engine,
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
             )
         )
     return {
@@ -116,13 +118,16 @@ def run_steps(paths: Any, engine: sa.Engine) -> None:
 def row_versions(engine: sa.Engine) -> dict[str, list[str]]:
     """Every pipeline row with its xmin (the transaction that wrote it): equal only if nothing was rewritten."""
     return {
-        table: sorted(str(text) for (text,) in query(engine, f"SELECT t.xmin::text || ' ' || t::text FROM {table} t"))
+        table: sorted(
+            str(text) for (text,) in query(engine, f"SELECT t.xmin::text || ' ' || t::text FROM {table} t")
+        )
         for table in PIPELINE_TABLES
     }
 
 
-def write_batch(path: Any, rows: list[list[str]], header: tuple[str, ...] | None = None,
-                terminator: str = "\n") -> Any:
+def write_batch(
+    path: Any, rows: list[list[str]], header: tuple[str, ...] | None = None, terminator: str = "\n"
+) -> Any:
     """A CSV batch file (the ledger header unless `header` is given) written with Python's csv module."""
     import csv
 
@@ -158,7 +163,7 @@ def run_concurrently(
     def worker(index: int, call: Callable[[], object]) -> None:
         try:
             outcomes[index] = (call(), None)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:
             outcomes[index] = (None, exc)
 
     threads = [threading.Thread(target=worker, args=(i, call), daemon=True) for i, call in enumerate(calls)]
@@ -166,8 +171,10 @@ def run_concurrently(
     with engine.connect() as holder, watch.connect() as watcher:
         transaction = holder.begin()
         holder.exec_driver_sql(f"LOCK TABLE {lock_table} IN EXCLUSIVE MODE")
-        own = [holder.exec_driver_sql("SELECT pg_backend_pid()").scalar(),
-               watcher.exec_driver_sql("SELECT pg_backend_pid()").scalar()]
+        own = [
+            holder.exec_driver_sql("SELECT pg_backend_pid()").scalar(),
+            watcher.exec_driver_sql("SELECT pg_backend_pid()").scalar(),
+        ]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + timeout

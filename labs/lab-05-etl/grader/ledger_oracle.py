@@ -43,8 +43,10 @@ def reason(fields: list[str]) -> str | None:
     row = dict(zip(COLUMNS, fields, strict=True))
     if any(not row[key].strip() for key in ("txn_id", "field", "crop")):
         return "missing_key"
-    if not (_moment_ok(row["txn_date"], DATE, "%Y-%m-%d")
-            and _moment_ok(row["updated_at"], STAMP, "%Y-%m-%d %H:%M:%S")):
+    if not (
+        _moment_ok(row["txn_date"], DATE, "%Y-%m-%d")
+        and _moment_ok(row["updated_at"], STAMP, "%Y-%m-%d %H:%M:%S")
+    ):
         return "bad_date"
     if not AMOUNT.fullmatch(row["amount"]):
         return "bad_amount"
@@ -57,9 +59,17 @@ def silver_tuple(fields: list[str], batch_hash: str, line_no: int) -> tuple[str,
     """A silver row rendered the way `normalise_silver` renders the database's."""
     row = dict(zip(COLUMNS, fields, strict=True))
     return (
-        row["txn_id"], row["account"], row["field"], row["crop"], str((Decimal(row["amount"]) + 0).quantize(CENT)),  # -0 is 0.00
-       
-        row["currency"], row["txn_date"], row["updated_at"], row["source"], batch_hash, str(line_no),
+        row["txn_id"],
+        row["account"],
+        row["field"],
+        row["crop"],
+        str((Decimal(row["amount"]) + 0).quantize(CENT)),  # -0 is 0.00
+        row["currency"],
+        row["txn_date"],
+        row["updated_at"],
+        row["source"],
+        batch_hash,
+        str(line_no),
     )
 
 

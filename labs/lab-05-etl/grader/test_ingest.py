@@ -7,7 +7,15 @@ import shutil
 
 import etl
 import pytest
-from etl_harness import db_fingerprint, diff, failure_of, install_fault, query, remove_faults, run_concurrently
+from etl_harness import (
+    db_fingerprint,
+    diff,
+    failure_of,
+    install_fault,
+    query,
+    remove_faults,
+    run_concurrently,
+)
 from ledger_oracle import COLUMNS, read_batch
 
 pytestmark = pytest.mark.part("A")
@@ -17,8 +25,28 @@ GOOD = ["T1", "fuel", "north-40", "wheat", "-12.50", "EUR", "2024-03-05", "2024-
 # What a hand-edited export really contains: kept exactly as csv.reader returns it.
 AWKWARD = [
     GOOD,
-    ["  T2 ", " fuel", "north-40 ", "wheat", " 3.00", "EUR", "2024-03-05", "2024-03-06 10:00:00", "bank-feed  "],
-    ["T3", "fuel", "north, 40", "wheat", "1.00", "EUR", "2024-03-05", "2024-03-06 10:00:00", 'a "quoted" note'],
+    [
+        "  T2 ",
+        " fuel",
+        "north-40 ",
+        "wheat",
+        " 3.00",
+        "EUR",
+        "2024-03-05",
+        "2024-03-06 10:00:00",
+        "bank-feed  ",
+    ],
+    [
+        "T3",
+        "fuel",
+        "north, 40",
+        "wheat",
+        "1.00",
+        "EUR",
+        "2024-03-05",
+        "2024-03-06 10:00:00",
+        'a "quoted" note',
+    ],
     ["T4", "fuel", "north\n40", "wheat", "1.00", "EUR", "2024-03-05", "2024-03-06 10:00:00", "two\r\nlines"],
     ["T5", "", "", "wheat", "", "", "", "", ""],
     ["T6", "fuel"],
@@ -50,9 +78,12 @@ def _bronze(engine):
 
 
 def _batches(engine):
-    return [tuple(map(str, r)) for r in query(
-        engine, "SELECT seq, batch_hash, file_name, row_count FROM bronze_batches ORDER BY seq"
-    )]
+    return [
+        tuple(map(str, r))
+        for r in query(
+            engine, "SELECT seq, batch_hash, file_name, row_count FROM bronze_batches ORDER BY seq"
+        )
+    ]
 
 
 @pytest.mark.points(5)
@@ -98,7 +129,8 @@ def test_ingest_loads_raw_records(new_engine, batches, tmp_path, partial_credit)
             f"ingest({path.name}) should return IngestReport{want} (plain str, int and bool values); got {got}",
         )
         partial_credit.check(
-            len(mine) == len(records), f"{path.name}: {len(records)} records expected in bronze_rows, {len(mine)} found"
+            len(mine) == len(records),
+            f"{path.name}: {len(records)} records expected in bronze_rows, {len(mine)} found",
         )
 
 
@@ -122,9 +154,14 @@ def test_ingest_same_file_twice_adds_nothing(new_engine, batches, tmp_path, part
     again = etl.ingest(batches[0], engine)
     renamed = etl.ingest(copy, engine)
     after = db_fingerprint(engine, BRONZE)
-    partial_credit.check(after == before, f"re-ingesting the same content changed bronze: {diff(before, after)}")
+    partial_credit.check(
+        after == before, f"re-ingesting the same content changed bronze: {diff(before, after)}"
+    )
     first_hash = _raw(batches[0])[0]
-    for label, report, name in (("the same file", again, batches[0].name), ("a renamed copy", renamed, copy.name)):
+    for label, report, name in (
+        ("the same file", again, batches[0].name),
+        ("a renamed copy", renamed, copy.name),
+    ):
         want = (name, first_hash, 1, 0, True)
         partial_credit.check(
             _report(report) == want,
@@ -185,7 +222,9 @@ def test_ingest_rejects_bad_header(new_engine, batches, tmp_path, partial_credit
         else:
             raised = None
         etl.create_schema(engine)
-        counts = query(engine, "SELECT (SELECT count(*) FROM bronze_batches), (SELECT count(*) FROM bronze_rows)")
+        counts = query(
+            engine, "SELECT (SELECT count(*) FROM bronze_batches), (SELECT count(*) FROM bronze_rows)"
+        )
         partial_credit.check(
             raised == "ValueError" and counts == [(0, 0)],
             f"a file with {label}: ingest should raise ValueError and leave bronze empty; "
@@ -222,10 +261,16 @@ def test_crash_during_ingest_then_rerun(new_engine, batches, partial_credit):
     last_line = len(read_batch(batches[-1])[1])
     cases = [
         ("a crash recording the third batch", "bronze_batches", f"NEW.file_name = '{batches[2].name}'"),
-        ("a crash mid-batch (line 700 of the second batch)", "bronze_rows",
-         f"NEW.batch_hash = '{_hash(batches[1])}' AND NEW.line_no = 700"),
-        ("a crash on the last line of the last batch", "bronze_rows",
-         f"NEW.batch_hash = '{_hash(batches[-1])}' AND NEW.line_no = {last_line}"),
+        (
+            "a crash mid-batch (line 700 of the second batch)",
+            "bronze_rows",
+            f"NEW.batch_hash = '{_hash(batches[1])}' AND NEW.line_no = 700",
+        ),
+        (
+            "a crash on the last line of the last batch",
+            "bronze_rows",
+            f"NEW.batch_hash = '{_hash(batches[-1])}' AND NEW.line_no = {last_line}",
+        ),
     ]
     partial_credit.total = 3 * len(cases)
     for label, table, when in cases:
@@ -235,13 +280,15 @@ def test_crash_during_ingest_then_rerun(new_engine, batches, partial_credit):
         crashed, trace = None, "no difference"
         for path in batches:
             before = _outline(engine)
-            crashed = failure_of(lambda path=path: etl.ingest(path, engine))
+            crashed = failure_of(lambda path=path, engine=engine: etl.ingest(path, engine))
             if crashed is not None:
                 after = _outline(engine)
                 trace = "no difference" if after == before else f"before {before}, after {after}"
                 break
         remove_faults(engine)
-        if not partial_credit.check(crashed is not None, f"{label}: the database error must propagate out of ingest"):
+        if not partial_credit.check(
+            crashed is not None, f"{label}: the database error must propagate out of ingest"
+        ):
             continue
         partial_credit.check(
             trace == "no difference",
@@ -268,10 +315,14 @@ def test_concurrent_ingests(new_engine, batches, partial_credit):
     engine = new_engine()
     etl.create_schema(engine)
     outcomes = run_concurrently(
-        engine, "bronze_rows", [lambda: etl.ingest(batches[0], engine), lambda: etl.ingest(batches[1], engine)]
+        engine,
+        "bronze_rows",
+        [lambda: etl.ingest(batches[0], engine), lambda: etl.ingest(batches[1], engine)],
     )
     errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
-    partial_credit.check(not errors, f"two clients ingesting two different files at once: an ingest failed: {errors}")
+    partial_credit.check(
+        not errors, f"two clients ingesting two different files at once: an ingest failed: {errors}"
+    )
     seqs = sorted(_report(report)[2] or 0 for report, exc in outcomes if exc is None)
     rows = len(read_batch(batches[0])[1]) + len(read_batch(batches[1])[1])
     listing = {h: int(seq) for seq, h, _, _ in _batches(engine)}
@@ -283,13 +334,19 @@ def test_concurrent_ingests(new_engine, batches, partial_credit):
     engine = new_engine()
     etl.create_schema(engine)
     outcomes = run_concurrently(
-        engine, "bronze_rows", [lambda: etl.ingest(batches[0], engine), lambda: etl.ingest(batches[0], engine)]
+        engine,
+        "bronze_rows",
+        [lambda: etl.ingest(batches[0], engine), lambda: etl.ingest(batches[0], engine)],
     )
     errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
-    partial_credit.check(not errors, f"two clients ingesting the same file at once: an ingest failed: {errors}")
+    partial_credit.check(
+        not errors, f"two clients ingesting the same file at once: an ingest failed: {errors}"
+    )
     flags = sorted(str(_report(report)[4]) for report, exc in outcomes if exc is None)
     partial_credit.check(
-        flags == ["False", "True"] and len(_batches(engine)) == 1 and len(_bronze(engine)) == rows - len(read_batch(batches[1])[1]),
+        flags == ["False", "True"]
+        and len(_batches(engine)) == 1
+        and len(_bronze(engine)) == rows - len(read_batch(batches[1])[1]),
         "the same file ingested twice at once should be stored once (one report already_ingested=True); got "
         f"already_ingested {flags}, {len(_batches(engine))} batches and {len(_bronze(engine))} bronze rows",
     )

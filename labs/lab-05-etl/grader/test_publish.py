@@ -61,11 +61,19 @@ def test_gold_matches_expected_totals(new_engine, batches, tmp_path, partial_cre
     """gold_monthly holds the exact total and count of silver per (month, field, crop, currency), after corrections move months."""
     engine = new_engine()
     edges = write_batch(tmp_path / "month_edges.csv", EDGES)
-    partial_credit.total = 2
+    partial_credit.total = 3
     run_steps(batches[:2], engine)
-    run_steps([*batches, edges], engine)  # corrections in later batches move transactions between months
+    for path in [*batches, edges]:  # corrections in later batches move transactions between months
+        etl.ingest(path, engine)
+    etl.refine(engine)
+    report = _publish_report(etl.publish(engine))
     got = gold_rows(engine)
     want = expected([*batches, edges]).gold()
+    partial_credit.check(
+        report == (False, len(want)),
+        f"republishing should return PublishReport(skipped=False, gold_rows={len(want)}) (gold's size after the "
+        f"rebuild), got {report}",
+    )
     partial_credit.check(
         set(got) == set(want),
         f"gold_monthly should have {len(want)} (month, field, crop, currency) groups, has {len(got)}; "
@@ -111,12 +119,20 @@ def test_publish_skips_only_when_silver_is_unchanged(new_engine, batches, tmp_pa
     partial_credit.check(
         again == (True, groups), f"publish with silver unchanged should return (True, {groups}), got {again}"
     )
-    partial_credit.check(after == before, f"a skipped publish must write nothing; rows were rewritten: {diff(before, after)}")
+    partial_credit.check(
+        after == before, f"a skipped publish must write nothing; rows were rewritten: {diff(before, after)}"
+    )
     # Pure corrections: 40 transactions already in silver, each with its sign flipped by a later version.
     silver = expected(batches).silver
     corrections = [
-        [*row[:4], row[4][1:] if row[4].startswith("-") else "-" + row[4], row[5], row[6], "2099-12-31 23:59:59",
-         "correction"]
+        [
+            *row[:4],
+            row[4][1:] if row[4].startswith("-") else "-" + row[4],
+            row[5],
+            row[6],
+            "2099-12-31 23:59:59",
+            "correction",
+        ]
         for row in sorted(silver.values())[:40]
     ]
     fixes = write_batch(tmp_path / "corrections.csv", corrections)
@@ -145,12 +161,26 @@ def test_crash_during_publish_then_rerun(new_engine, batches, partial_credit):
     clean = db_fingerprint(clean_engine, PUBLISHED)
     groups = sorted(expected(batches).gold())
     some_group = groups[len(groups) // 2]
-    mid_gold = f"NEW.month = '{some_group[0]}' AND NEW.field = '{some_group[1]}' AND NEW.crop = '{some_group[2]}'"
+    mid_gold = (
+        f"NEW.month = '{some_group[0]}' AND NEW.field = '{some_group[1]}' AND NEW.crop = '{some_group[2]}'"
+    )
     cases = [
         ("a crash mid-gold on the first publish", "gold_monthly", mid_gold, "INSERT OR UPDATE", None),
         ("a crash mid-gold while republishing", "gold_monthly", mid_gold, "INSERT OR UPDATE", batches[:2]),
-        ("a crash writing the publish watermark", "etl_state", "NEW.step = 'publish'", "INSERT OR UPDATE", None),
-        ("a crash updating the publish watermark", "etl_state", "NEW.step = 'publish'", "UPDATE", batches[:2]),
+        (
+            "a crash writing the publish watermark",
+            "etl_state",
+            "NEW.step = 'publish'",
+            "INSERT OR UPDATE",
+            None,
+        ),
+        (
+            "a crash updating the publish watermark",
+            "etl_state",
+            "NEW.step = 'publish'",
+            "UPDATE",
+            batches[:2],
+        ),
     ]
     partial_credit.total = 3 * len(cases)
     for label, table, when, events, first in cases:
@@ -164,11 +194,14 @@ def test_crash_during_publish_then_rerun(new_engine, batches, partial_credit):
         install_fault(engine, table, when, events)
         crashed = failure_of(lambda engine=engine: etl.publish(engine))
         remove_faults(engine)
-        if not partial_credit.check(crashed is not None, f"{label}: the database error must propagate out of publish"):
+        if not partial_credit.check(
+            crashed is not None, f"{label}: the database error must propagate out of publish"
+        ):
             continue
         after = db_fingerprint(engine, PUBLISHED)
         partial_credit.check(
-            after == before, f"{label}: the failed publish did not leave gold as it was: {diff(before, after)}"
+            after == before,
+            f"{label}: the failed publish did not leave gold as it was: {diff(before, after)}",
         )
         rerun = failure_of(lambda engine=engine: etl.publish(engine))
         final = db_fingerprint(engine, PUBLISHED)
@@ -194,9 +227,12 @@ def test_concurrent_publishes(new_engine, batches, partial_credit):
         etl.ingest(path, engine)
     etl.refine(engine)
     partial_credit.total = 2
-    outcomes = run_concurrently(engine, "gold_monthly", [lambda: etl.publish(engine), lambda: etl.publish(engine)])
+    outcomes = run_concurrently(
+        engine, "gold_monthly", [lambda: etl.publish(engine), lambda: etl.publish(engine)]
+    )
     errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
     partial_credit.check(not errors, f"two publishes at the same moment: one failed: {errors}")
     after = db_fingerprint(engine, PUBLISHED)
-    partial_credit.check(after == clean, f"two concurrent publishes should end like one: {diff(clean, after)}")
-
+    partial_credit.check(
+        after == clean, f"two concurrent publishes should end like one: {diff(clean, after)}"
+    )

@@ -24,7 +24,17 @@ from ledger_oracle import COLUMNS, expected, read_batch, silver_tuple
 pytestmark = pytest.mark.part("B")
 REFINED = ("quarantine", "silver", "etl_state")  # what refine writes
 
-GOOD = ["T9000001", "fuel", "north-40", "wheat", "-120.50", "EUR", "2024-03-05", "2024-03-06 10:00:00", "bank-feed"]
+GOOD = [
+    "T9000001",
+    "fuel",
+    "north-40",
+    "wheat",
+    "-120.50",
+    "EUR",
+    "2024-03-05",
+    "2024-03-06 10:00:00",
+    "bank-feed",
+]
 
 
 def _row(**changes):
@@ -70,8 +80,16 @@ EDGE_CASES = [
     ("accounts are case-sensitive", _row(txn_id="E32", account="Fuel"), "unknown_account"),
     ("accounts are not trimmed", _row(txn_id="E33", account="fuel "), "unknown_account"),
     # Boundaries of the date rules.
-    ("the first valid year", _row(txn_id="B01", txn_date="1900-01-01", updated_at="1900-01-01 00:00:00"), None),
-    ("the last valid year", _row(txn_id="B02", txn_date="2099-12-31", updated_at="2099-12-31 23:59:59"), None),
+    (
+        "the first valid year",
+        _row(txn_id="B01", txn_date="1900-01-01", updated_at="1900-01-01 00:00:00"),
+        None,
+    ),
+    (
+        "the last valid year",
+        _row(txn_id="B02", txn_date="2099-12-31", updated_at="2099-12-31 23:59:59"),
+        None,
+    ),
     ("year 2100 in txn_date", _row(txn_id="B03", txn_date="2100-01-01"), "bad_date"),
     ("year 2100 in updated_at", _row(txn_id="B04", updated_at="2100-01-01 00:00:00"), "bad_date"),
     ("year 1899 in updated_at", _row(txn_id="B05", updated_at="1899-12-31 23:59:59"), "bad_date"),
@@ -87,7 +105,11 @@ EDGE_CASES = [
     ("a time after txn_date", _row(txn_id="B15", txn_date="2024-03-05 00:00:00"), "bad_date"),
     ("updated_at without seconds", _row(txn_id="B16", updated_at="2024-03-06 10:00"), "bad_date"),
     ("a trailing space after a date", _row(txn_id="B17", txn_date="2024-03-05 "), "bad_date"),
-    ("digits of another script in a date", _row(txn_id="B18", txn_date="\u0662\u0660\u0662\u0664-03-05"), "bad_date"),
+    (
+        "digits of another script in a date",
+        _row(txn_id="B18", txn_date="\u0662\u0660\u0662\u0664-03-05"),
+        "bad_date",
+    ),
     # Boundaries of the amount rule.
     ("the largest amount", _row(txn_id="B20", amount="9999999999.99"), None),
     ("the smallest amount", _row(txn_id="B21", amount="-9999999999.99"), None),
@@ -103,7 +125,11 @@ EDGE_CASES = [
     ("eleven digits with leading zeros", _row(txn_id="B31", amount="00000000001"), "bad_amount"),
     # Keys, accounts and precedence.
     ("a tab-only field", _row(txn_id="B40", field="\t"), "missing_key"),
-    ("every rule broken: the key comes first", _row(txn_id=" ", txn_date="x", amount="x", account="x"), "missing_key"),
+    (
+        "every rule broken: the key comes first",
+        _row(txn_id=" ", txn_date="x", amount="x", account="x"),
+        "missing_key",
+    ),
     ("bad date wins over an unknown account", _row(txn_id="B42", txn_date="x", account="x"), "bad_date"),
     ("a record of one empty value", [""], "wrong_column_count"),
     ("a trailing comma makes ten values", [*_row(txn_id="B44"), ""], "wrong_column_count"),
@@ -127,7 +153,7 @@ def _refine_report(report):
     return tuple(value if type(value) is int else None for value in (getattr(report, n, None) for n in names))
 
 
-@pytest.mark.points(9)
+@pytest.mark.points(8)
 @pytest.mark.visibility("visible")
 @pytest.mark.hints(
     "Check the rules in the README's order and stop at the first that fails; each rule has its own edge cases.",
@@ -154,7 +180,9 @@ def test_quarantine_reasons_exact(new_engine, batches, tmp_path, partial_credit)
             want_row = silver_tuple(fields, edge_hash, line_no)
             ok = found is None and silver.get(fields[0]) == want_row
             outcome = f"quarantined as {found_reason!r}" if found else f"silver holds {silver.get(fields[0])}"
-            message = f"{description}: fields {fields} should be accepted into silver as {want_row}; {outcome}"
+            message = (
+                f"{description}: fields {fields} should be accepted into silver as {want_row}; {outcome}"
+            )
         else:
             ok = found_reason == reason and found is not None and found[1] == fields
             message = (
@@ -217,10 +245,14 @@ def _tie_batches(tmp_path):
     the greater hash has the tie on the *smaller* line: only the full (batch_hash, line_no) rule gets it right."""
     filler = [_row(txn_id=f"F{i}", amount=f"{i}.00") for i in range(3)]
     for salt in range(100):
-        first = write_batch(tmp_path / f"tie_a_{salt}.csv",
-                            [_row(txn_id="TIE", amount="1.00"), *filler, _row(txn_id=f"S{salt}")])
-        second = write_batch(tmp_path / f"tie_b_{salt}.csv",
-                             [*filler, _row(txn_id="TIE", amount="2.00"), _row(txn_id=f"S{salt}")])
+        first = write_batch(
+            tmp_path / f"tie_a_{salt}.csv",
+            [_row(txn_id="TIE", amount="1.00"), *filler, _row(txn_id=f"S{salt}")],
+        )
+        second = write_batch(
+            tmp_path / f"tie_b_{salt}.csv",
+            [*filler, _row(txn_id="TIE", amount="2.00"), _row(txn_id=f"S{salt}")],
+        )
         if read_batch(first)[0] > read_batch(second)[0]:
             return first, second  # first wins the tie, at line 1 against line 4
     raise AssertionError("no tie pair found")  # pragma: no cover - 100 tries make this impossible
@@ -235,7 +267,6 @@ def _tie_batches(tmp_path):
 def test_ties_across_batches(new_engine, tmp_path, partial_credit):
     """Ties across batches go to the greatest (batch_hash, line_no), whether refined together or one after the other."""
     winner, loser = _tie_batches(tmp_path)
-    want = ("1.00", str(read_batch(winner)[0]), "1")
     scenarios = {
         "both batches refined together": [[winner, loser]],
         "the winning batch refined first": [[winner], [loser]],
@@ -249,6 +280,7 @@ def test_ties_across_batches(new_engine, tmp_path, partial_credit):
             etl.refine(engine)
         row = silver_rows(engine).get("TIE")
         got = None if row is None else (row[4], row[9], row[10])
+        want = ("1.00", str(read_batch(winner)[0]), "1")
         partial_credit.check(
             got == want,
             f"{label}: silver's TIE row should be the version with amount 1.00 from the batch with the greater "
@@ -278,7 +310,8 @@ def test_in_batch_duplicates(new_engine, tmp_path, partial_credit):
     path = write_batch(tmp_path / "dups.csv", rows)
     partial_credit.total = 2
     etl.ingest(path, engine)
-    failed = failure_of(lambda: partial_credit.__setattr__("report", etl.refine(engine)))
+    reports = []
+    failed = failure_of(lambda: reports.append(etl.refine(engine)))
     assert failed is None, (
         f"refining a batch with repeated txn_ids failed: {failed!s:.300} (deduplicate the batch before the "
         "upsert: ON CONFLICT cannot affect the same row twice in one statement)"
@@ -286,7 +319,7 @@ def test_in_batch_duplicates(new_engine, tmp_path, partial_credit):
     got = {t: (row[4], row[10]) for t, row in silver_rows(engine).items()}
     want = {"D1": ("11.00", "3"), "D2": ("6.00", "6"), "D3": ("1.00", "9")}
     partial_credit.check(got == want, f"silver (txn_id: (amount, line_no)) should be {want}, is {got}")
-    report = _refine_report(partial_credit.report)
+    report = _refine_report(reports[0])
     partial_credit.check(
         report == (1, 9, 0, 6, 3),
         f"9 valid rows for 3 txn_ids: RefineReport should be (1, 9, 0, 6, 3), got {report}",
@@ -322,12 +355,15 @@ def test_refine_reports_and_counts(new_engine, batches, partial_credit):
         new_keys = set(now.bronze) - set(previous.bronze)
         valid = now.valid_rows - previous.valid_rows
         want = (
-            len({h for h, _ in new_keys}), len(new_keys), len(set(now.quarantine) - set(previous.quarantine)),
-            valid - (len(now.silver) - len(previous.silver)), len(now.silver),
+            len({h for h, _ in new_keys}),
+            len(new_keys),
+            len(set(now.quarantine) - set(previous.quarantine)),
+            valid - (len(now.silver) - len(previous.silver)),
+            len(now.silver),
         )
         partial_credit.check(
             _refine_report(report) == want,
-            f"refining {', '.join(p.name for p in done[-(want[0]):])}: RefineReport(batches, rows_read, quarantined, "
+            f"refining {', '.join(p.name for p in done[-(want[0]) :])}: RefineReport(batches, rows_read, quarantined, "
             f"duplicates_dropped, silver_rows) should be {want} (plain ints, this run's numbers), got "
             f"{_refine_report(report)}",
         )
@@ -366,9 +402,10 @@ def test_incremental_refine_matches_single_refine(new_engine, batches, partial_c
         f"{wrong[:1]}: expected {want_state.silver.get(wrong[0]) if wrong else ''}, found "
         f"{got.get(wrong[0]) if wrong else ''} (an older version must never overwrite a newer one)",
     )
-    stored = [tuple(map(int, r)) for r in query(
-        engine, "SELECT last_seq, duplicates_dropped FROM etl_state WHERE step = 'refine'"
-    )]
+    stored = [
+        tuple(map(int, r))
+        for r in query(engine, "SELECT last_seq, duplicates_dropped FROM etl_state WHERE step = 'refine'")
+    ]
     want = [(len(batches), want_state.duplicates_dropped)]
     partial_credit.check(
         stored == want,
@@ -377,7 +414,9 @@ def test_incremental_refine_matches_single_refine(new_engine, batches, partial_c
 
 
 @pytest.mark.points(5)
-@pytest.mark.critical("no silver or quarantine data lost or duplicated across a crash during refine and a rerun")
+@pytest.mark.critical(
+    "no silver or quarantine data lost or duplicated across a crash during refine and a rerun"
+)
 @pytest.mark.hints(
     "If refine dies half-way, which of its writes are already committed?",
     "Quarantine, silver and the watermark must be written in one transaction, on one connection.",
@@ -394,13 +433,29 @@ def test_crash_during_refine_then_rerun(new_engine, batches, partial_credit):
     some_bad = sorted(state.quarantine)[len(state.quarantine) // 2]
     last_bad = sorted(state.quarantine)[-1]
     cases = [
-        ("a crash mid-quarantine", "quarantine",
-         f"NEW.batch_hash = '{some_bad[0]}' AND NEW.line_no = {some_bad[1]}", "INSERT OR UPDATE", None),
-        ("a crash on the last quarantine row", "quarantine",
-         f"NEW.batch_hash = '{last_bad[0]}' AND NEW.line_no = {last_bad[1]}", "INSERT OR UPDATE", None),
+        (
+            "a crash mid-quarantine",
+            "quarantine",
+            f"NEW.batch_hash = '{some_bad[0]}' AND NEW.line_no = {some_bad[1]}",
+            "INSERT OR UPDATE",
+            None,
+        ),
+        (
+            "a crash on the last quarantine row",
+            "quarantine",
+            f"NEW.batch_hash = '{last_bad[0]}' AND NEW.line_no = {last_bad[1]}",
+            "INSERT OR UPDATE",
+            None,
+        ),
         ("a crash mid-silver insert", "silver", f"NEW.txn_id = '{some_txn}'", "INSERT", None),
         ("a crash updating silver on a second refine", "silver", "true", "UPDATE", batches[:2]),
-        ("a crash writing the refine watermark", "etl_state", "NEW.step = 'refine'", "INSERT OR UPDATE", None),
+        (
+            "a crash writing the refine watermark",
+            "etl_state",
+            "NEW.step = 'refine'",
+            "INSERT OR UPDATE",
+            None,
+        ),
         ("a crash updating the refine watermark", "etl_state", "NEW.step = 'refine'", "UPDATE", batches[:2]),
     ]
     partial_credit.total = 3 * len(cases)
@@ -414,10 +469,14 @@ def test_crash_during_refine_then_rerun(new_engine, batches, partial_credit):
         install_fault(engine, table, when, events)
         crashed = failure_of(lambda engine=engine: etl.refine(engine))
         remove_faults(engine)
-        if not partial_credit.check(crashed is not None, f"{label}: the database error must propagate out of refine"):
+        if not partial_credit.check(
+            crashed is not None, f"{label}: the database error must propagate out of refine"
+        ):
             continue
         after = db_fingerprint(engine, REFINED)
-        partial_credit.check(after == before, f"{label}: the failed refine left a trace: {diff(before, after)}")
+        partial_credit.check(
+            after == before, f"{label}: the failed refine left a trace: {diff(before, after)}"
+        )
         rerun = failure_of(lambda engine=engine: etl.refine(engine))
         final = db_fingerprint(engine, REFINED)
         partial_credit.check(
@@ -445,4 +504,6 @@ def test_concurrent_refines(new_engine, batches, partial_credit):
     errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
     partial_credit.check(not errors, f"two refines at the same moment: one failed: {errors}")
     after = db_fingerprint(engine, REFINED)
-    partial_credit.check(after == clean, f"two concurrent refines should end like one refine: {diff(clean, after)}")
+    partial_credit.check(
+        after == clean, f"two concurrent refines should end like one refine: {diff(clean, after)}"
+    )

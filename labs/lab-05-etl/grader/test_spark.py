@@ -13,8 +13,19 @@ from ledger_oracle import expected, gold_of, normalise_silver
 
 pytestmark = pytest.mark.part("F")
 
-SILVER_NAMES = ("txn_id", "account", "field", "crop", "amount", "currency", "txn_date", "updated_at", "source",
-                "batch_hash", "line_no")
+SILVER_NAMES = (
+    "txn_id",
+    "account",
+    "field",
+    "crop",
+    "amount",
+    "currency",
+    "txn_date",
+    "updated_at",
+    "source",
+    "batch_hash",
+    "line_no",
+)
 
 
 def _write_silver(rows, path: Path) -> Path:
@@ -22,10 +33,16 @@ def _write_silver(rows, path: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    kinds = {"amount": pa.decimal128(12, 2), "txn_date": pa.date32(), "updated_at": pa.timestamp("us"),
-             "line_no": pa.int32()}
+    kinds = {
+        "amount": pa.decimal128(12, 2),
+        "txn_date": pa.date32(),
+        "updated_at": pa.timestamp("us"),
+        "line_no": pa.int32(),
+    }
     convert = {
-        "amount": Decimal, "txn_date": date.fromisoformat, "line_no": int,
+        "amount": Decimal,
+        "txn_date": date.fromisoformat,
+        "line_no": int,
         "updated_at": lambda v: datetime.strptime(v, "%Y-%m-%d %H:%M:%S"),
     }
     schema = pa.schema([(n, kinds.get(n, pa.string())) for n in SILVER_NAMES])
@@ -62,14 +79,20 @@ def _file_schemas(root: Path):
     }
 
 
-GOLD_SCHEMA = (("crop", "string"), ("currency", "string"), ("field", "string"), ("total", "decimal128(14, 2)"),
-               ("txn_count", "int32"))
+GOLD_SCHEMA = (
+    ("crop", "string"),
+    ("currency", "string"),
+    ("field", "string"),
+    ("total", "decimal128(14, 2)"),
+    ("txn_count", "int32"),
+)
 
 
 def _files(root: Path):
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith((".", "_"))
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith((".", "_"))
     }
 
 
@@ -78,8 +101,32 @@ EXTRA = [  # month edges, signs, and one (month, field, crop) in two currencies
     ("X2", "seed", "hilltop", "wheat", "100.00", "EUR", "2025-01-01", "2025-01-01 00:00:00", "s", "h", "2"),
     ("X3", "subsidy", "hilltop", "wheat", "50.50", "USD", "2024-02-29", "2024-03-01 00:00:00", "s", "h", "3"),
     ("X4", "subsidy", "hilltop", "wheat", "20.25", "EUR", "2024-02-01", "2024-01-01 00:00:00", "s", "h", "4"),
-    ("X5", "seed", "hilltop", "wheat", "-9999999999.99", "EUR", "2024-02-15", "2024-03-01 00:00:00", "s", "h", "5"),
-    ("X6", "seed", "hilltop", "wheat", "-9999999999.99", "EUR", "2024-02-16", "2024-03-01 00:00:00", "s", "h", "6"),
+    (
+        "X5",
+        "seed",
+        "hilltop",
+        "wheat",
+        "-9999999999.99",
+        "EUR",
+        "2024-02-15",
+        "2024-03-01 00:00:00",
+        "s",
+        "h",
+        "5",
+    ),
+    (
+        "X6",
+        "seed",
+        "hilltop",
+        "wheat",
+        "-9999999999.99",
+        "EUR",
+        "2024-02-16",
+        "2024-03-01 00:00:00",
+        "s",
+        "h",
+        "6",
+    ),
 ]
 
 
@@ -138,8 +185,10 @@ def test_spark_gold_on_exported_silver(spark, new_engine, batches, tmp_path, par
     names = ", ".join(SILVER_NAMES)
     marks = ", ".join(f":{n}" for n in SILVER_NAMES)
     with engine.begin() as conn:
-        conn.execute(sa.text(f"INSERT INTO silver ({names}) VALUES ({marks})"),
-                     [dict(zip(SILVER_NAMES, (*r[:10], int(r[10])), strict=True)) for r in rows])
+        conn.execute(
+            sa.text(f"INSERT INTO silver ({names}) VALUES ({marks})"),
+            [dict(zip(SILVER_NAMES, (*r[:10], int(r[10])), strict=True)) for r in rows],
+        )
     partial_credit.total = 2
     etl.export_silver(engine, tmp_path / "silver")
     etl.spark_gold(spark, tmp_path / "silver", tmp_path / "gold")
@@ -151,7 +200,9 @@ def test_spark_gold_on_exported_silver(spark, new_engine, batches, tmp_path, par
         f"{sum(1 for k in set(got) | set(want) if got.get(k) != want.get(k))} groups",
     )
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE silver SET amount = amount + 1 WHERE to_char(txn_date, 'YYYY-MM') = '2024-06'")
+        conn.exec_driver_sql(
+            "UPDATE silver SET amount = amount + 1 WHERE to_char(txn_date, 'YYYY-MM') = '2024-06'"
+        )
     etl.export_silver(engine, tmp_path / "june", months=["2024-06"])
     etl.spark_gold(spark, tmp_path / "june", tmp_path / "gold")
     got, duplicated = _read_gold(tmp_path / "gold")
@@ -195,11 +246,14 @@ def test_spark_rerun_replaces_only_its_month(spark, batches, tmp_path, partial_c
     partial_credit.check(
         got_june == want_june and not duplicated,
         f"after the rerun, {target} should hold only the corrected totals ({len(want_june)} groups); it holds "
-        f"{len(got_june)} groups" + (f", duplicated {duplicated[:2]}" if duplicated else "")
+        f"{len(got_june)} groups"
+        + (f", duplicated {duplicated[:2]}" if duplicated else "")
         + (", with wrong values" if got_june != want_june else ""),
     )
     settled = _files(out)
-    late = [("L1", "seed", "hilltop", "wheat", "5.00", "EUR", "2031-01-15", "2031-01-16 00:00:00", "s", "h", "1")]
+    late = [
+        ("L1", "seed", "hilltop", "wheat", "5.00", "EUR", "2031-01-15", "2031-01-16 00:00:00", "s", "h", "1")
+    ]
     etl.spark_gold(spark, str(_write_silver(late, tmp_path / "silver_late")), str(out))
     now = _files(out)
     partial_credit.check(

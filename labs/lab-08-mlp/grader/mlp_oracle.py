@@ -27,21 +27,37 @@ ACTS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 
 
 def as_array(value: object, what: str) -> np.ndarray:
-    """`value` as a fresh float64 ndarray, or AssertionError naming `what`."""
+    """A fresh float64 copy of `value`, which must be a NumPy array (never trusted as anything else)."""
     if value is None:
         raise AssertionError(f"{what} returned None; it must return a NumPy array")
+    if not isinstance(value, np.ndarray):
+        raise AssertionError(f"{what} must be a NumPy array, got {type(value).__name__}")
     try:
-        return np.array(value, dtype=np.float64)
+        return np.array(np.asarray(value), dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
         raise AssertionError(f"{what} is not convertible to a float64 array: {exc}") from exc
 
 
 def as_float(value: object, what: str) -> float:
+    """`value` as a float; it must be exactly a Python float or a NumPy float64 (no subclass, no lookalike)."""
+    if type(value) not in (float, np.float64):
+        raise AssertionError(f"{what} must be a float, got {type(value).__name__}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def raises_naming(call: Callable[[], object], error: type[BaseException], words: Sequence[str], what: str) -> str | None:
+    """None if `call()` raises `error` whose message contains every one of `words`; else what went wrong."""
     try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise AssertionError(f"{what} must be a number, got {type(value).__name__}") from exc
-    return out
+        call()
+    except error as exc:
+        message = str(exc)
+        missing = [w for w in words if w not in message]
+        if missing:
+            return f"{what} raised {error.__name__}({message!r}); the message should name {missing[0]!r}"
+        return None
+    except Exception as exc:
+        return f"{what} raised {type(exc).__name__}: {exc}; expected {error.__name__}"
+    return f"{what} did not raise {error.__name__}"
 
 
 def rel_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""Graders for the layers: Linear, activations and softmax cross-entropy against PyTorch and SciPy."""
+"""Part A: Linear, the activations and softmax cross-entropy against PyTorch and SciPy.
+
+Every reference value is computed after the learner's call has returned, from the grader's own copies.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ import numpy as np
 import pytest
 import scipy.special
 import torch
-from mlp_oracle import as_array, as_float, crash, mismatch
+from mlp_oracle import as_array, as_float, crash, mismatch, raises_naming
+
+pytestmark = [pytest.mark.part("A")]
 
 LINEAR_SHAPES = [(5, 3, 1), (5, 3, 4), (3, 7, 6)]  # (in, out, batch): non-square, batch 1 and > 1
 
@@ -27,13 +32,33 @@ def _make_linear(n_in: int, n_out: int, rng: np.random.Generator) -> tuple[objec
         f"({n_out}, {n_in}) like torch.nn.Linear, and forward computes x @ weight.T + bias"
     )
     assert b_shape == (n_out,), f"Linear({n_in}, {n_out}).bias has shape {b_shape}; expected ({n_out},)"
+    assert (layer.in_features, layer.out_features) == (n_in, n_out), (
+        f"Linear({n_in}, {n_out}) has in_features={layer.in_features!r}, out_features={layer.out_features!r}"
+    )
     w, b = rng.standard_normal((n_out, n_in)), rng.standard_normal(n_out)
     layer.weight.data[...] = w
     layer.bias.data[...] = b
     return layer, w, b
 
 
+def _run_cases(partial_credit, cases) -> None:  # type: ignore[no-untyped-def]
+    partial_credit.total = len(cases)
+    for case, check in cases:
+        try:
+            problem = check()
+        except AssertionError as exc:
+            problem = str(exc)
+        except Exception as exc:
+            problem = crash(exc)
+        partial_credit.check(problem is None, f"{case}: {problem}")
+
+
 @pytest.mark.points(6)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Store the weight as (out_features, in_features), exactly like torch.nn.Linear.",
+    "With that layout the forward pass is x @ W.T + b; test with a non-square layer and a batch > 1.",
+)
 def test_linear_forward(partial_credit):
     """Linear: weight shaped (out, in) like PyTorch; forward is x @ W.T + b (non-square, batch 1 and >1)."""
     rng = np.random.default_rng(80)
@@ -43,8 +68,11 @@ def test_linear_forward(partial_credit):
         try:
             layer, w, b = _make_linear(n_in, n_out, rng)
             x = rng.standard_normal((batch, n_in))
+            given = x.copy()
+            out = as_array(layer.forward(given), "forward output")
+            problem = None if np.array_equal(given, x) else "forward changed its input array"
             ref = _linear_reference(w, b, x, np.zeros((batch, n_out)))
-            problem = mismatch("forward output", layer.forward(x.copy()), ref["out"])
+            problem = problem or mismatch("forward output", out, ref["out"])
         except AssertionError as exc:
             problem = str(exc)
         except Exception as exc:
@@ -53,6 +81,11 @@ def test_linear_forward(partial_credit):
 
 
 @pytest.mark.points(8)
+@pytest.mark.hints(
+    "Write y = x Wᵀ + b entry by entry and differentiate with respect to W, b and x.",
+    "The input gradient is grad @ W; the weight gradient is grad.T @ x (shape out × in).",
+    "The bias is added to every row, so its gradient is the sum of grad over the batch.",
+)
 def test_linear_backward(partial_credit):
     """Linear.backward: input, weight and bias gradients equal autograd (non-square, batch 1 and >1)."""
     rng = np.random.default_rng(81)
@@ -62,15 +95,16 @@ def test_linear_backward(partial_credit):
         try:
             layer, w, b = _make_linear(n_in, n_out, rng)
             x, g = rng.standard_normal((batch, n_in)), rng.standard_normal((batch, n_out))
-            ref = _linear_reference(w, b, x, g)
             layer.weight.grad[...] = 0.0
             layer.bias.grad[...] = 0.0
             layer.forward(x.copy())
-            grad_x = layer.backward(g.copy())
+            grad_x = as_array(layer.backward(g.copy()), "returned input gradient")
+            got_w, got_b = as_array(layer.weight.grad, "weight.grad"), as_array(layer.bias.grad, "bias.grad")
+            ref = _linear_reference(w, b, x, g)
             problems = [
                 mismatch("returned input gradient (d loss / d x)", grad_x, ref["x"]),
-                mismatch("weight.grad", layer.weight.grad, ref["w"]),
-                mismatch("bias.grad", layer.bias.grad, ref["b"]),
+                mismatch("weight.grad", got_w, ref["w"]),
+                mismatch("bias.grad", got_b, ref["b"]),
             ]
             problem = "; ".join(p for p in problems if p) or None
         except AssertionError as exc:
@@ -84,6 +118,12 @@ ACTIVATION_CASES = [("ReLU", torch.relu), ("Tanh", torch.tanh), ("Sigmoid", torc
 
 
 @pytest.mark.points(7)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Cache in forward what backward needs: the input's sign for ReLU, the output for Tanh and Sigmoid.",
+    "ReLU's derivative at exactly 0 is 0, as in PyTorch.",
+    "np.exp(800) overflows: write the sigmoid with np.logaddexp so no intermediate is huge.",
+)
 def test_activations(partial_credit):
     """ReLU, Tanh, Sigmoid: forward and backward equal PyTorch, including x = 0 and huge |x| (±800)."""
     rng = np.random.default_rng(82)
@@ -91,60 +131,86 @@ def test_activations(partial_credit):
     for name, torch_fn in ACTIVATION_CASES:
         x = 3.0 * rng.standard_normal((6, 5))
         x[0, :3] = [0.0, 800.0, -800.0]  # the kink of ReLU and saturation of tanh/sigmoid
+        x[1, :2] = [-40.0, 40.0]  # where a naive sigmoid loses its relative precision
         g = rng.standard_normal(x.shape)
+        layer = None
+        try:
+            layer = getattr(mlp, name)()
+            given = x.copy()
+            with np.errstate(all="ignore"):
+                y = as_array(layer.forward(given), f"{name}.forward output")
+            problem = None if np.array_equal(given, x) else f"{name}.forward changed its input array"
+        except Exception as exc:
+            y, problem = None, crash(exc)
         xt = torch.tensor(x, requires_grad=True)
         out = torch_fn(xt)
         out.backward(torch.tensor(g))
-        for part in ("forward", "backward"):
-            try:
-                layer = getattr(mlp, name)()
-                with np.errstate(all="ignore"):
-                    y = layer.forward(x.copy())
-                    if part == "forward":
-                        problem = mismatch(f"{name}.forward output", y, out.detach().numpy())
-                    else:
-                        grad = layer.backward(g.copy())
-                        problem = mismatch(f"{name}.backward result", grad, xt.grad.numpy())
-            except Exception as exc:
-                problem = crash(exc)
-            partial_credit.check(problem is None, f"{name} {part}: {problem}")
+        if problem is None:
+            problem = mismatch(f"{name}.forward output", y, out.detach().numpy(), 1e-12)
+        partial_credit.check(problem is None, f"{name} forward: {problem}")
+        try:
+            assert layer is not None, f"{name}() could not be built"
+            with np.errstate(all="ignore"):
+                grad = as_array(layer.backward(g.copy()), f"{name}.backward result")
+            problem = mismatch(f"{name}.backward result", grad, xt.grad.numpy(), 1e-12)
+        except AssertionError as exc:
+            problem = str(exc)
+        except Exception as exc:
+            problem = crash(exc)
+        partial_credit.check(problem is None, f"{name} backward: {problem}")
 
 
-LOSS_CASES = [(1, 3), (7, 3), (5, 6)]  # (batch, classes)
+LOSS_CASES = [(1, 3, 1.0), (7, 3, 1.0), (5, 6, 2.5)]  # (batch, classes, upstream gradient)
 
 
 @pytest.mark.points(9)
+@pytest.mark.hints(
+    "The loss is the mean over the batch of -log softmax(logits)[i, target_i].",
+    "The gradient is grad · (softmax − onehot) / batch: mind the 1/batch and the upstream grad.",
+    "targets may be a list as well as an array of class indices.",
+)
 def test_softmax_cross_entropy(partial_credit):
-    """SoftmaxCrossEntropy: mean loss equals PyTorch and SciPy's log_softmax; gradient equals autograd."""
+    """SoftmaxCrossEntropy: mean loss equals PyTorch and SciPy; gradient (with an upstream grad) equals autograd."""
     rng = np.random.default_rng(83)
     partial_credit.total = 2 * len(LOSS_CASES)
-    for batch, classes in LOSS_CASES:
+    for index, (batch, classes, upstream) in enumerate(LOSS_CASES):
         logits = 2.0 * rng.standard_normal((batch, classes))
         targets = rng.integers(0, classes, size=batch)
-        lt = torch.tensor(logits, requires_grad=True)
-        loss_t = torch.nn.functional.cross_entropy(lt, torch.tensor(targets))
-        loss_t.backward()
-        loss_scipy = -scipy.special.log_softmax(logits, axis=1)[np.arange(batch), targets].mean()
         case = f"batch {batch}, {classes} classes"
         loss_fn = mlp.SoftmaxCrossEntropy()
+        learner_targets = targets.tolist() if index == 1 else targets.copy()  # a list is ArrayLike too
         try:
-            loss = as_float(loss_fn.forward(logits.copy(), targets.copy()), "SoftmaxCrossEntropy.forward")
-            problem = mismatch("loss", np.array(loss), np.array(loss_t.item())) or mismatch(
-                "loss", np.array(loss), np.array(loss_scipy), oracle="scipy.special.log_softmax"
-            )
+            loss = as_float(loss_fn.forward(logits.copy(), learner_targets), "SoftmaxCrossEntropy.forward")
         except Exception as exc:
-            problem = crash(exc)
+            loss, problem = None, crash(exc)
+        lt = torch.tensor(logits, requires_grad=True)
+        loss_t = torch.nn.functional.cross_entropy(lt, torch.tensor(targets))
+        (loss_t * upstream).backward()
+        loss_scipy = -scipy.special.log_softmax(logits, axis=1)[np.arange(batch), targets].mean()
+        if loss is not None:
+            problem = mismatch("loss", np.array(loss), np.array(loss_t.item()), 1e-12) or mismatch(
+                "loss", np.array(loss), np.array(loss_scipy), 1e-12, oracle="scipy.special.log_softmax"
+            )
         partial_credit.check(problem is None, f"{case}, loss (the mean over the batch): {problem}")
         try:
-            problem = mismatch("d loss / d logits", loss_fn.backward(), lt.grad.numpy())
+            call = (lambda: loss_fn.backward()) if upstream == 1.0 else (lambda: loss_fn.backward(upstream))
+            got = as_array(call(), "SoftmaxCrossEntropy.backward")
+            problem = mismatch(f"d loss / d logits (upstream grad {upstream})", got, lt.grad.numpy(), 1e-12)
             if problem:
-                problem += " (the loss is a mean over the batch: mind the 1/batch)"
+                problem += " (the loss is a mean over the batch: mind the 1/batch and the upstream grad)"
+        except AssertionError as exc:
+            problem = str(exc)
         except Exception as exc:
             problem = crash(exc)
         partial_credit.check(problem is None, f"{case}, backward(): {problem}")
 
 
 @pytest.mark.points(6)
+@pytest.mark.critical("softmax cross-entropy is finite and exact for any finite logits")
+@pytest.mark.hints(
+    "np.exp(1000) is inf: subtract each row's maximum before exponentiating.",
+    "Compute log-softmax as z − max(z) − log Σ exp(z − max(z)), and the probabilities from it.",
+)
 def test_softmax_stability(partial_credit):
     """SoftmaxCrossEntropy stays finite and exact for logits of ±1000 (subtract the row maximum)."""
     logits = np.array(
@@ -156,35 +222,46 @@ def test_softmax_stability(partial_credit):
         ]
     )
     targets = np.array([0, 2, 1, 0])
+    partial_credit.total = 2
+    loss_fn = mlp.SoftmaxCrossEntropy()
+    grad, problem = None, None
+    try:
+        with np.errstate(all="ignore"):
+            loss = as_float(loss_fn.forward(logits.copy(), targets.copy()), "SoftmaxCrossEntropy.forward")
+    except Exception as exc:
+        loss, problem = None, crash(exc)
+    try:
+        with np.errstate(all="ignore"):
+            grad = as_array(loss_fn.backward(), "SoftmaxCrossEntropy.backward")
+    except AssertionError as exc:
+        grad_problem: str | None = str(exc)
+    except Exception as exc:
+        grad_problem = crash(exc)
+    else:
+        grad_problem = None
     lt = torch.tensor(logits, requires_grad=True)
     loss_t = torch.nn.functional.cross_entropy(lt, torch.tensor(targets))
     loss_t.backward()
     loss_scipy = -scipy.special.log_softmax(logits, axis=1)[np.arange(4), targets].mean()
-    partial_credit.total = 2
-    loss_fn = mlp.SoftmaxCrossEntropy()
-    try:
-        with np.errstate(all="ignore"):
-            loss = as_float(loss_fn.forward(logits.copy(), targets.copy()), "SoftmaxCrossEntropy.forward")
-        problem = mismatch("loss", np.array(loss), np.array(loss_t.item())) or mismatch(
-            "loss", np.array(loss), np.array(loss_scipy), oracle="scipy.special.log_softmax"
+    if loss is not None:
+        problem = mismatch("loss", np.array(loss), np.array(loss_t.item()), 1e-12) or mismatch(
+            "loss", np.array(loss), np.array(loss_scipy), 1e-12, oracle="scipy.special.log_softmax"
         )
-    except Exception as exc:
-        problem = crash(exc)
     partial_credit.check(problem is None, f"loss for logits of ±1000: {problem}")
-    try:
-        with np.errstate(all="ignore"):
-            grad = as_array(loss_fn.backward(), "SoftmaxCrossEntropy.backward")
-        problem = mismatch("d loss / d logits", grad, lt.grad.numpy())
-    except Exception as exc:
-        problem = crash(exc)
-    partial_credit.check(problem is None, f"gradient for logits of ±1000: {problem}")
+    if grad is not None:
+        grad_problem = mismatch("d loss / d logits", grad, lt.grad.numpy(), 1e-12)
+    partial_credit.check(grad_problem is None, f"gradient for logits of ±1000: {grad_problem}")
 
 
 @pytest.mark.points(4)
+@pytest.mark.hints(
+    "Parameter gradients accumulate across backward calls, exactly like PyTorch's .grad.",
+    "Use `+=` into weight.grad and bias.grad; never assign them.",
+)
 def test_bias_summed_and_gradients_accumulate(partial_credit):
-    """Bias gradient is summed over the batch; backward accumulates into .grad until zero_grad()."""
+    """Bias gradient is summed over the batch; backward accumulates into .grad (+=) like PyTorch."""
     rng = np.random.default_rng(84)
-    partial_credit.total = 3
+    partial_credit.total = 2
     x, g = rng.standard_normal((8, 4)), rng.standard_normal((8, 3))
     layer = None
     try:
@@ -197,29 +274,48 @@ def test_bias_summed_and_gradients_accumulate(partial_credit):
         problem = mismatch("bias.grad", bias, g.sum(axis=0), oracle="the batch sum")
         if problem and bias.shape == (3,) and np.allclose(bias, g.mean(axis=0)):
             problem = "bias.grad is the batch mean of the upstream gradient; it must be the batch sum"
+    except AssertionError as exc:
+        problem = str(exc)
     except Exception as exc:
         problem = crash(exc)
     partial_credit.check(problem is None, f"Linear(4, 3) on a batch of 8: {problem}")
     try:
         assert layer is not None, "Linear(4, 3) could not be built"
+        weight_grad, bias_grad = layer.weight.grad, layer.bias.grad
         layer.forward(x.copy())
         layer.backward(g.copy())
         twice = "after two backward calls"
-        problem = mismatch(f"bias.grad {twice}", layer.bias.grad, 2 * g.sum(axis=0), oracle="2×") or (
-            mismatch(f"weight.grad {twice}", layer.weight.grad, 2 * g.T @ x, oracle="2×")
+        problem = mismatch(f"bias.grad {twice}", as_array(layer.bias.grad, "bias.grad"), 2 * g.sum(axis=0), oracle="2×") or (
+            mismatch(f"weight.grad {twice}", as_array(layer.weight.grad, "weight.grad"), 2 * g.T @ x, oracle="2×")
         )
+        if problem is None and (layer.weight.grad is not weight_grad or layer.bias.grad is not bias_grad):
+            problem = "backward replaced the .grad arrays; add into them in place (+=) so references stay valid"
     except AssertionError as exc:
         problem = str(exc)
     except Exception as exc:
         problem = crash(exc)
     partial_credit.check(problem is None, f"gradients must accumulate (+=) like PyTorch's: {problem}")
-    try:
-        model = mlp.MLP([4, 5, 3], "tanh", rng=np.random.default_rng(3))
-        model.forward(x.copy())
-        model.backward(g.copy())
-        model.zero_grad()
-        left = [float(np.abs(as_array(p.grad, "grad")).max()) for p in model.parameters()]
-        problem = None if left and max(left) == 0.0 else f"largest |grad| per parameter afterwards: {left}"
-    except Exception as exc:
-        problem = crash(exc)
-    partial_credit.check(problem is None, f"MLP.zero_grad() must reset every .grad to 0: {problem}")
+
+
+@pytest.mark.points(2)
+@pytest.mark.hints(
+    "Check `init` and `nonlinearity` against the names the README lists before drawing anything.",
+    "Say in the message which argument was wrong and what it was.",
+)
+def test_linear_rejects_unknown_names(partial_credit):
+    """Linear raises ValueError naming the bad init or nonlinearity; parameters() is [weight, bias]."""
+    rng = np.random.default_rng(3)
+    checks = [
+        ("init='he'", lambda: raises_naming(lambda: mlp.Linear(3, 2, init="he", rng=rng), ValueError, ["he"], "Linear(3, 2, init='he')")),
+        ("nonlinearity='gelu'", lambda: raises_naming(lambda: mlp.Linear(3, 2, rng=rng, nonlinearity="gelu"), ValueError, ["gelu"], "Linear(3, 2, nonlinearity='gelu')")),
+        ("parameters()", lambda: _linear_parameters()),
+    ]
+    _run_cases(partial_credit, checks)
+
+
+def _linear_parameters() -> str | None:
+    layer = mlp.Linear(3, 2, rng=np.random.default_rng(4))
+    params = list(layer.parameters())
+    if len(params) != 2 or params[0] is not layer.weight or params[1] is not layer.bias:
+        return "Linear.parameters() must return [weight, bias], the layer's own Parameter objects"
+    return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
+from vision.color import to_gray
 from vision.threshold import adaptive_threshold
 
 DEFAULT_BLOCK_SIZE = 25
@@ -22,10 +23,11 @@ def binarize_document(
 ) -> np.ndarray:
     """Read a page image, turn it into black ink on white paper and write it as an image file.
 
-    The page is read as grey (`cv2.imread(..., cv2.IMREAD_GRAYSCALE)`; OpenCV is used for file I/O only)
-    and thresholded with `adaptive_threshold(gray, block_size, C, method)`: a pixel becomes white (255)
-    unless it is clearly darker than its neighbourhood, so shadows and gradients in the lighting cancel
-    out. The output format follows path_out's extension (use .png: lossless).
+    The page is read with Pillow (`PIL.Image.open`): a grey page as it is, any other one as RGB
+    converted with `to_gray`. It is thresholded with `adaptive_threshold(gray, block_size, C, method)`:
+    a pixel becomes white (255) unless it is clearly darker than its neighbourhood, so shadows and
+    gradients in the lighting cancel out. The result is written with Pillow as an 8-bit grey image whose format follows path_out's
+    extension (use .png: lossless).
 
     Returns:
         The binary uint8 image that was written (0 = ink, 255 = paper).
@@ -38,14 +40,22 @@ def binarize_document(
     source = Path(path_in)
     if not source.is_file():
         raise FileNotFoundError(f"no such image file: {source}")
-    gray = cv2.imread(str(source), cv2.IMREAD_GRAYSCALE)
-    if gray is None:
-        raise ValueError(f"{source} is not an image OpenCV can read")
+    gray = _read_gray(source)
     page = adaptive_threshold(gray, block_size, C, method)
     try:
-        written = cv2.imwrite(str(path_out), page)
-    except cv2.error:  # no encoder for the file extension
-        written = False
-    if not written:
-        raise ValueError(f"could not write {path_out} (check the folder and the file extension)")
+        Image.fromarray(page).save(path_out)
+    except (OSError, ValueError, KeyError) as exc:  # a missing folder, an unknown extension
+        raise ValueError(f"path_out: could not write {path_out} ({exc})") from None
     return page
+
+
+def _read_gray(source: Path) -> np.ndarray:
+    """The image at `source` as a 2-D uint8 grey array (colour converted with `to_gray`)."""
+    try:
+        with Image.open(source) as image:
+            pixels = np.asarray(image if image.mode == "L" else image.convert("RGB"))
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValueError(f"path_in: {source} is not an image that can be read ({exc})") from None
+    if pixels.ndim == 3:
+        pixels = to_gray(np.ascontiguousarray(pixels[..., ::-1]))  # RGB to OpenCV's B, G, R order
+    return np.ascontiguousarray(pixels, dtype=np.uint8)

@@ -67,17 +67,17 @@ def test_round_trip_and_copies():
 
 def test_from_state_dict_float32_single_layer_and_rejections():
     torch.manual_seed(0)
-    single = torch.nn.Linear(3, 2)
+    single = torch.nn.Sequential(torch.nn.Linear(3, 2))
     model = from_state_dict(single.state_dict())
     assert model.sizes == [3, 2] and model.parameters()[0].data.dtype == np.float64
-    np.testing.assert_array_equal(model.parameters()[0].data, single.weight.detach().double().numpy())
+    np.testing.assert_array_equal(model.parameters()[0].data, single[0].weight.detach().double().numpy())
     w, b = np.ones((3, 2)), np.zeros(3)
     with pytest.raises(ValueError, match="activation"):
         from_state_dict({"0.weight": w, "0.bias": b}, "gelu")
     bad = [
         ({}, "keys"),
         ({"0.weight": w}, "0.bias"),
-        ({"1.weight": w, "1.bias": b}, "1.weight"),
+        ({"1.weight": w, "1.bias": b}, "key '1"),
         ({"0.weight": w, "0.bias": b, "2.weight": w}, "keys"),
         ({0: w, 1: b}, "strings"),
         ({"0.weight": np.ones(3), "0.bias": b}, "0.weight"),
