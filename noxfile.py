@@ -126,6 +126,34 @@ def labs(session: nox.Session) -> None:
     session.run(str(lab_python(known[wanted])), "-m", "autograder", *session.posargs, external=True)
 
 
+@nox.session(name="grade-batch", python=False)
+def grade_batch(session: nox.Session) -> None:
+    """Teacher: grade a class (`nox -s grade-batch -- lab-02 submissions/ --jobs 2`); see `labs grade-batch -h`."""
+    known = {lab.id: lab for lab in discover()}
+    wanted = next((_lab_id(arg) for arg in session.posargs if _lab_id(arg) in known), None)
+    if wanted is None:
+        session.error("name the lab: nox -s grade-batch -- lab-02 SUBMISSIONS [--jobs N] [--out DIR]")
+    lab = known[wanted]
+    session.run(sys.executable, "-m", "nox", "-s", lab.id, "--install-only", external=True)
+    python = str(lab_python(lab))
+    if lab.installer == "pip":
+        session.run(python, "-m", "pip", "install", "-q", "-c", str(CONSTRAINTS), "matplotlib", external=True)
+    else:
+        session.run(
+            "uv",
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            python,
+            "-c",
+            str(CONSTRAINTS),
+            "matplotlib",
+            external=True,
+        )
+    session.run(python, "-m", "autograder", "grade-batch", *session.posargs, external=True)
+
+
 def _lab_id(arg: str) -> str:
     """`lab-03`, `03`, `3` or a lab folder name -> `lab-03` (anything else unchanged)."""
     if arg.isdigit():

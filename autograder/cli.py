@@ -68,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("lab", help="lab id, e.g. lab-03 or 3")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     reset.add_argument("--from", dest="revision", default=None, help="git revision holding the starter")
+    batch = commands.add_parser("grade-batch", help="teacher: grade every submission of a class, N at a time")
+    batch.add_argument("lab", help="lab id, e.g. lab-03 or 3")
+    batch.add_argument("submissions", help="a folder of submission folders, or a file of git repository URLs")
+    batch.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
+    batch.add_argument("--out", default=None, help="output folder (default: .grades/batch/<lab>)")
+    batch.add_argument(
+        "--allow-unjailed", action="store_true", help="grade even where the jail does not work"
+    )
+    batch.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
+    merge = commands.add_parser("merge-batches", help="teacher: one gradebook and report from batch shards")
+    merge.add_argument("lab", help="lab id, e.g. lab-03 or 3")
+    merge.add_argument("out", help="output folder")
+    merge.add_argument("shards", nargs="+", help="the --out folders of the shards")
     verify = commands.add_parser("verify", help="lab author's check: reference scores 100, stub scores 0")
     verify.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
     verify.add_argument(
@@ -183,6 +196,10 @@ def cmd_grade(
         print(f"  partial grade: {scope_note}", flush=True)
     limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True)
     expected = expected_tests(lab, python, limits)
+    from autograder.graders import public_only_banner
+
+    if banner := public_only_banner(lab, expected):
+        print(f"  partial grade: {banner}", flush=True)
     numbers = {test.nodeid: n for n, test in enumerate((t for t in expected if not select or select(t)), 1)}
 
     def show(outcome: TestOutcome) -> None:
@@ -328,6 +345,64 @@ def cmd_reset(lab_id: str, yes: bool, revision: str | None) -> int:
     return 0
 
 
+def cmd_grade_batch(
+    lab_id: str, source: str, jobs: int | None, out: str | None, allow_unjailed: bool, python: str
+) -> int:
+    from autograder import batch, class_report
+    from autograder.grading import check_environment, grades_dir
+    from autograder.sandbox import jail_available
+
+    lab = find(lab_id)
+    check_environment(lab, python)
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if not jail_available() and not allow_unjailed:
+        raise UsageError(
+            "the read-only jail does not work on this machine (`labs sandbox` says why): submissions could "
+            "read each other's files; fix that, or pass --allow-unjailed if you trust every submission"
+        )
+    folder = Path(out) if out else grades_dir() / "batch" / lab.id
+    _require_matplotlib()
+
+    def progress(done: int, total: int, row: batch.Row) -> None:
+        score = (
+            f"{format_points(row.score)}/{format_points(row.max_score or 0)}"
+            if row.score is not None
+            else "-"
+        )
+        print(f"[{done}/{total}] {row.submission}: {row.status} {score} ({row.seconds:.1f} s)", flush=True)
+
+    rows = batch.grade_batch(
+        lab, Path(source), folder, python=python, jobs=jobs, progress=progress, allow_unjailed=allow_unjailed
+    )
+    report = class_report.write(lab.id, rows, folder)
+    print(
+        f"{len(rows)} submissions: gradebook {_display(folder / 'gradebook.csv')}, report {_display(report)}"
+    )
+    return 0
+
+
+def cmd_merge_batches(lab_id: str, out: str, shards: Sequence[str]) -> int:
+    from autograder import batch, class_report
+
+    lab = find(lab_id)
+    _require_matplotlib()
+    rows = batch.merge(Path(out), [Path(shard) for shard in shards])
+    report = class_report.write(lab.id, rows, Path(out))
+    print(f"{len(rows)} submissions from {len(shards)} shards: report {_display(report)}")
+    return 0
+
+
+def _require_matplotlib() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError(
+            "the class report needs matplotlib: run it as `nox -s grade-batch -- LAB SUBMISSIONS`, "
+            "or `pip install -c constraints.txt matplotlib` into this environment"
+        )
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -370,6 +445,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_status(args.lab)
         if args.command == "reset":
             return cmd_reset(args.lab, args.yes, args.revision)
+        if args.command == "grade-batch":
+            return cmd_grade_batch(
+                args.lab, args.submissions, args.jobs, args.out, args.allow_unjailed, args.python
+            )
+        if args.command == "merge-batches":
+            return cmd_merge_batches(args.lab, args.out, args.shards)
         return cmd_verify(args.labs, args.repeat, args.random_order, args.python, args.bugs)
     except UsageError as exc:
         print(f"labs: error: {exc}", file=sys.stderr)

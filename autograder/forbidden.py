@@ -64,7 +64,7 @@ def scan(package: Path, prefixes: Sequence[str], relative_to: Path) -> list[Find
                 if hit is not None:
                     found.append(Finding(relative, getattr(node, "lineno", 0), name))
             for constant, exact in _name_arguments(node):
-                text = constant.value
+                text = str(constant.value)
                 if text in prefixes or (not exact and _DOTTED.match(text) and matches(text, prefixes)):
                     found.append(Finding(relative, constant.lineno, text))
     return found

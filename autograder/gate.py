@@ -98,12 +98,23 @@ def measure(
 
 
 def _wait(child: Child, plan: RunPlan) -> bool:
-    """Wait for the child within the lab's CPU budget and the plan's wall-clock guard; False if overrun."""
+    """Wait for the child within the lab's CPU budget and the plan's wall-clock guard; False if overrun.
+
+    A child whose tree uses no CPU for as long as one grader test may hang (`test_wall_seconds`) is
+    hung (a sleep, a deadlock, a FIFO nobody opens) and is stopped too."""
+    used, progressed = child.cpu_seconds(), time.monotonic()
     while True:
         if child.poll() is not None:
             child.wait()
             return True
-        if time.monotonic() >= plan.wall_deadline or child.cpu_seconds() >= plan.lab_cpu_seconds:
+        now, cpu = time.monotonic(), child.cpu_seconds()
+        if cpu > used + 0.01:
+            used, progressed = cpu, now
+        if (
+            now >= plan.wall_deadline
+            or cpu >= plan.lab_cpu_seconds
+            or now - progressed > plan.test_wall_seconds
+        ):
             return False
         time.sleep(POLL)
 

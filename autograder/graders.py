@@ -138,3 +138,14 @@ def scope_note(source: GraderSource, outcomes: Sequence[TestOutcome]) -> str:
     score = format_points(sum(outcome.score for outcome in graded))
     most = format_points(sum(outcome.max_score for outcome in graded))
     return f"public checks only: {score}/{most} points of the visible part; hidden checks run in CI"
+
+
+def public_only_banner(lab: Lab, expected: Sequence[ExpectedTest]) -> str:
+    """The line a report starts with when only the public checks will run ('' otherwise)."""
+    if scope(lab) != VISIBLE:
+        return ""
+    most = format_points(sum(test.points for test in expected))
+    return (
+        f"public checks only: the visible part ({most} of {format_points(lab.points)} points) runs here; "
+        f"hidden checks run in CI (with {KEY_ENV})"
+    )

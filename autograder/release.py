@@ -315,15 +315,11 @@ def learner_readme(labs: Sequence[Lab], mode: str) -> str:
 
 
 def learner_workflow(labs: Sequence[Lab], mode: str) -> str:
-    key = (
-        "        env:\n          LABS_GRADER_KEY: ${{ secrets.LABS_GRADER_KEY }}  # the course key (a repository secret)\n"
-        if mode == "course"
-        else ""
-    )
+    key = "          LABS_GRADER_KEY: ${{ secrets.LABS_GRADER_KEY }}  # the course key (a repository secret)\n"
     return (
         template("learner-grade.yml")
         .replace("@LABS@", "[" + ", ".join(lab.id for lab in labs) + "]")
-        .replace("        @KEY_ENV@\n", key)
+        .replace("          @KEY_ENV@\n", key if mode == "course" else "")
     )
 
 

@@ -1,13 +1,16 @@
 """Start grading children in a sandbox and stop them, whatever they do.
 
-Each child gets a scrubbed environment, a temporary HOME and working directory, resource limits (memory,
-CPU time, processes, file size, no core dumps) and, where the OS allows unprivileged namespaces, its own
-user, PID and network namespaces via util-linux `unshare`: it cannot see or signal the autograder, and it
-has only a loopback interface (Unix sockets, such as the PostgreSQL service's, still work). There it also
-passes through the read-only jail (autograder.jail): everything but its own scratch folder is read-only and
-the lab's original folder looks empty. Without namespaces none of this applies (docs/security.md). Its stdout and
-stderr are drained by a thread that keeps only a bounded tail, so a learner printing gigabytes costs
-nothing but CPU time.
+Each child gets a scrubbed environment, a temporary HOME and working directory, resource limits and,
+where the OS allows unprivileged namespaces, its own user, PID and network namespaces via util-linux
+`unshare`: it cannot see or signal the autograder, and it has only a loopback interface (Unix sockets,
+such as the PostgreSQL service's, still work). There it also passes through the allow-list jail
+(autograder.jail): it sees only what its `View` lists (from the grading's run plan, autograder.plan) and a
+private, size-limited /tmp. Where the autograder may create cgroup v2 groups, each child gets one: CPU
+time of the whole tree is read from it, the whole tree is killed through it, and memory and process
+limits apply to it when the controllers are available; otherwise limits are per process (rlimits) and
+CPU time is summed over the tree from /proc. Without namespaces none of the isolation applies
+(docs/security.md). Output is drained by a thread that keeps only a bounded tail, so a learner printing
+gigabytes costs nothing but CPU time.
 """
 
 from __future__ import annotations

@@ -328,7 +328,9 @@ def test_without_the_course_key_only_the_public_checks_run_and_every_report_says
     run = _grade(edition, tmp_path / "g")
     assert run.returncode == 1, run.stdout + run.stderr  # a public-only grade is never a pass
     note = "public checks only: 2/2 points of the visible part; hidden checks run in CI"
-    assert note in run.stdout
+    lines = run.stdout.splitlines()
+    assert "public checks only: the visible part (2 of 10 points) runs here" in lines[1]
+    assert note in "\n".join(lines[-4:])
     results = _results(tmp_path / "g")
     assert [test["name"].split(":")[0] for test in results["tests"] if "Coverage" not in test["name"]] == [
         "test_add"
@@ -394,9 +396,10 @@ def test_the_editions_workflow_matches_githubs_schema(
     steps = yaml.safe_load(workflow.read_text())["jobs"]["grade"]["steps"]
     grade_step = next(step for step in steps if step.get("run") == "nox -s ${{ matrix.lab }}")
     if which == "course":
-        assert grade_step["env"] == {seal.KEY_ENV: "${{ secrets.LABS_GRADER_KEY }}"}
+        assert grade_step["env"][seal.KEY_ENV] == "${{ secrets.LABS_GRADER_KEY }}"
     else:
-        assert "env" not in grade_step
+        assert seal.KEY_ENV not in grade_step["env"] and seal.KEY_ENV not in workflow.read_text()
+    assert "LABS_NOT_PASSED_EXIT" in grade_step["env"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -614,3 +617,30 @@ def test_the_gradescope_runner_grades_a_sealed_lab_in_process(
     results = json.loads((tmp_path / "autograder" / "results" / "results.json").read_text())
     assert results["score"] == 10
     assert gradescope.main(["too-few"]) == 2
+
+
+# --------------------------------------------------------------------------------------------------
+# the command line
+# --------------------------------------------------------------------------------------------------
+def test_labs_release_on_the_command_line(
+    grades: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder.cli import main
+
+    monkeypatch.delenv(seal.KEY_ENV, raising=False)
+    python = ["--python", sys.executable]
+    assert main(["release", str(tmp_path / "ed"), "lab-90", *python]) == 0
+    out = capsys.readouterr().out
+    assert "leak check passed" in out and (tmp_path / "ed" / "labs" / TOY_NAME / seal.BUNDLE_NAME).is_file()
+    assert main(["release", *python]) == 2
+    assert "needs OUT" in capsys.readouterr().err
+    assert main(["release", str(tmp_path / "x"), "lab-90", "--key-file", str(tmp_path / "k")]) == 2
+    assert "--key-file is for --mode course" in capsys.readouterr().err
+    assert main(["release", str(tmp_path / "c"), "lab-90", "--mode", "course", *python]) == 2
+    assert "needs the course key" in capsys.readouterr().err
+    assert main(["release", "--gradescope", "lab-90", str(tmp_path / "toy.zip"), *python]) == 0
+    assert (tmp_path / "toy.zip").is_file() and "Gradescope autograder for lab-90" in capsys.readouterr().out
+    assert main(["release", str(tmp_path / "y"), "--gradescope", "lab-90", str(tmp_path / "t.zip")]) == 2
+    monkeypatch.setattr(rel, "LEFT_OUT", frozenset({"grader"}))
+    assert main(["release", str(tmp_path / "leaky"), "lab-90", *python]) == 1
+    assert "FAILED" in capsys.readouterr().out and not (tmp_path / "leaky").exists()

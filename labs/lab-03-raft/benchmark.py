@@ -78,6 +78,11 @@ def main() -> int:
     args = parser.parse_args()
     target = {"solution": HERE / "solution", "workspace": HERE}.get(args.target, Path(args.target))
     sys.path.insert(0, str(target.resolve()))
+    import raft
+
+    given = HERE / "given" / "raft"
+    if given.is_dir():  # the canonical simulator, as grading lays it over the package
+        raft.__path__.insert(0, str(given))
     import raft.sim as sim_module
     from raft.node import RaftNode
 

@@ -37,10 +37,22 @@ def best_time(fn, repeat: int = 5, number: int = 20) -> float:
     return best
 
 
+def torch_copy(mlp, torch, model):
+    """The same float64 network in torch.nn, loaded from `mlp.state_dict(model)`."""
+    modules = []
+    for i, (n_in, n_out) in enumerate(zip(model.sizes, model.sizes[1:], strict=False)):
+        modules.append(torch.nn.Linear(n_in, n_out, dtype=torch.float64))
+        if i < len(model.sizes) - 2:
+            modules.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*modules)
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in mlp.state_dict(model).items()})
+    return net
+
+
 def step_speed(mlp, torch, sizes: list[int], batch: int) -> tuple[float, float]:
     rng = np.random.default_rng(0)
     model = mlp.MLP(sizes, "relu", rng=rng)
-    net = mlp.to_torch(model)
+    net = torch_copy(mlp, torch, model)
     x = rng.standard_normal((batch, sizes[0]))
     y = rng.integers(0, sizes[-1], batch)
     ours_opt, loss_fn = mlp.Adam(model.parameters(), lr=1e-3), mlp.SoftmaxCrossEntropy()

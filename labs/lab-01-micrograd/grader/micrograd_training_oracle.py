@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from itertools import pairwise
 
 Vector = list[float]
 
@@ -21,7 +22,7 @@ class FloatMLP:
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         layers = []
-        for fan_in, fan_out in zip(sizes, sizes[1:], strict=False):
+        for fan_in, fan_out in pairwise(sizes):
             layers.append([[rng.uniform(-1.0, 1.0) for _ in range(fan_in)] + [0.0] for _ in range(fan_out)])
         return cls(layers)
 
@@ -40,7 +41,9 @@ class FloatMLP:
     def score(self, x: Vector) -> float:
         return self._forward(x)[1]
 
-    def loss_and_grad(self, X: list[Vector], y: list[int], alpha: float) -> tuple[float, float, list[list[Vector]]]:
+    def loss_and_grad(
+        self, X: list[Vector], y: list[int], alpha: float
+    ) -> tuple[float, float, list[list[Vector]]]:
         """(hinge loss, accuracy, gradient shaped like `layers`)."""
         grads = [[[0.0] * len(n) for n in layer] for layer in self.layers]
         total, correct = 0.0, 0
@@ -70,7 +73,9 @@ class FloatMLP:
                     gneuron[i] += 2.0 * alpha * p
         return total / len(X) + alpha * reg, correct / len(X), grads
 
-    def fit(self, X: list[Vector], y: list[int], steps: int, lr: float, alpha: float = 1e-4) -> list[tuple[float, float]]:
+    def fit(
+        self, X: list[Vector], y: list[int], steps: int, lr: float, alpha: float = 1e-4
+    ) -> list[tuple[float, float]]:
         history = []
         for k in range(steps):
             loss, accuracy, grads = self.loss_and_grad(X, y, alpha)

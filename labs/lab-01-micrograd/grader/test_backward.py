@@ -134,7 +134,9 @@ def test_backward_on_a_leaf() -> None:
     once = _grad(leaf, "leaf.grad")
     leaf.backward()
     twice = _grad(leaf, "leaf.grad")
-    assert (once, twice) == (1.0, 2.0), f"leaf.grad after one and two backward() calls: {once}, {twice}; expected 1.0, 2.0"
+    assert (once, twice) == (1.0, 2.0), (
+        f"leaf.grad after one and two backward() calls: {once}, {twice}; expected 1.0, 2.0"
+    )
 
 
 @pytest.mark.points(4)
@@ -156,4 +158,6 @@ def test_random_graphs_match_finite_differences(partial_credit) -> None:  # type
         got = [v.grad for v in inputs]
         want = finite_difference(program, point)
         ok = all(close(g, w, 1e-6) for g, w in zip(got, want, strict=True))
-        partial_credit.check(ok, f"graph #{case} (seed 2024) at {point}: grads {got}, finite differences {want}")
+        partial_credit.check(
+            ok, f"graph #{case} (seed 2024) at {point}: grads {got}, finite differences {want}"
+        )

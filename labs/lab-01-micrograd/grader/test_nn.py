@@ -74,7 +74,9 @@ def test_seeded_initialisation() -> None:
     for nin, nouts, seed in ((3, [5, 1], 7), (2, [4, 3, 1], 8)):
         got = _datas(MLP(nin, nouts, rng=random.Random(seed)), "MLP")
         want = FloatMLP.initial(nin, nouts, seed).flat()
-        assert got == want, f"MLP({nin}, {nouts}, rng=random.Random({seed})) has parameters {got}, expected {want}"
+        assert got == want, (
+            f"MLP({nin}, {nouts}, rng=random.Random({seed})) has parameters {got}, expected {want}"
+        )
     default = _datas(MLP(2, [3, 1]), "MLP")
     assert default == FloatMLP.initial(2, [3, 1], 0).flat(), "MLP without an rng must use random.Random(0)"
     neuron = _datas(Neuron(3), "Neuron")
@@ -107,7 +109,9 @@ def test_neuron_activation() -> None:
 def test_layer_and_mlp_outputs() -> None:
     """A layer returns a list of its outputs (a single Value for one neuron); the MLP's last layer is linear."""
     out = Layer(2, 3, rng=random.Random(11))([1.0, -1.0])
-    assert isinstance(out, list) and len(out) == 3, f"Layer(2, 3) should return a list of 3 Values, got {out!r}"
+    assert isinstance(out, list) and len(out) == 3, (
+        f"Layer(2, 3) should return a list of 3 Values, got {out!r}"
+    )
     for k, v in enumerate(out):
         value_data(v, Value, f"Layer(2, 3) output {k}")
     single = Layer(2, 1, rng=random.Random(11))([1.0, -1.0])
@@ -174,12 +178,16 @@ def test_fit_follows_gradient_descent() -> None:
     model = MLP(2, [3, 1], rng=random.Random(9))
     history = fit(model, SMALL_X, SMALL_Y, steps=4, lr=0.7)
     entries = [tuple(entry) for entry in list(history)]
-    got_history = [(real(e[0], "history loss"), real(e[1], "history accuracy")) for e in entries if len(e) == 2]
+    got_history = [
+        (real(e[0], "history loss"), real(e[1], "history accuracy")) for e in entries if len(e) == 2
+    ]
     got = _datas(model, "MLP")
     oracle = FloatMLP.initial(2, [3, 1], 9)
     want_history = oracle.fit(SMALL_X, SMALL_Y, steps=4, lr=0.7)
     want = oracle.flat()
-    assert len(got_history) == len(entries) == 4, f"fit(steps=4) returned {len(entries)} (loss, accuracy) pairs"
+    assert len(got_history) == len(entries) == 4, (
+        f"fit(steps=4) returned {len(entries)} (loss, accuracy) pairs"
+    )
     for k, ((loss, acc), (wloss, wacc)) in enumerate(zip(got_history, want_history, strict=True)):
         assert close(loss, wloss, 1e-9) and acc == wacc, (
             f"history[{k}] is ({loss}, {acc}), expected ({wloss}, {wacc}): the loss and accuracy before step {k}"
@@ -201,7 +209,9 @@ def test_training_separates_xor() -> None:
     X, y = xor_clusters()
     model = MLP(2, [8, 8, 1], rng=random.Random(1))
     history = list(fit(model, X, y))
-    assert len(history) == 30, f"fit() with its defaults should take 30 steps, got {len(history)} history entries"
+    assert len(history) == 30, (
+        f"fit() with its defaults should take 30 steps, got {len(history)} history entries"
+    )
     scores = [value_data(model(x), Value, "the trained MLP") for x in X]
     accuracy = sum(label * s > 0 for s, label in zip(scores, y, strict=True)) / len(y)
     assert accuracy >= 0.95, (

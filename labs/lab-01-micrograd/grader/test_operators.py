@@ -10,7 +10,7 @@ import math
 
 import pytest
 from micrograd import Value
-from micrograd_oracle import OPS, Op, X, Y, close, propagate, real, value_data
+from micrograd_oracle import OPS, Op, close, propagate, real, value_data
 
 SEED = 1.5  # the gradient flowing into the operation's output: the rule must multiply by it
 EARLIER = 0.25  # a gradient an input already holds from another use: the rule must add to it
@@ -187,7 +187,12 @@ def test_log_domain() -> None:
 )
 def test_sigmoid_extremes() -> None:
     """sigmoid at ±800 and ±40: no overflow, exact limits and derivatives; tanh at ±800 too."""
-    for x, value in ((-800.0, 0.0), (800.0, 1.0), (-40.0, math.exp(-40.0) / (1 + math.exp(-40.0))), (40.0, 1.0)):
+    for x, value in (
+        (-800.0, 0.0),
+        (800.0, 1.0),
+        (-40.0, math.exp(-40.0) / (1 + math.exp(-40.0))),
+        (40.0, 1.0),
+    ):
         v = Value(x)
         try:
             out = v.sigmoid()

@@ -20,7 +20,9 @@ def load_dataset(path: str | Path) -> tuple[list[list[float]], list[int]]:
     return [[float(r["x1"]), float(r["x2"])] for r in rows], [int(r["label"]) for r in rows]
 
 
-def hinge_loss(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float = 1e-4) -> tuple[Value, float]:
+def hinge_loss(
+    model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], alpha: float = 1e-4
+) -> tuple[Value, float]:
     """Mean max-margin loss `relu(1 - y·score)` plus `alpha·Σp²`; returns (loss, accuracy).
 
     A sample counts as correct when `sign(score) == y`: a score of exactly 0 is wrong for both labels.

@@ -703,13 +703,13 @@ def report(subject: Any, ops: Sequence[Op], failure: Failure, note: str = "") ->
         return AssertionError(failure.problem)
     shown = list(ops[: failure.index + 1])
     head = (
-        f"operation {len(shown)} of a sequence of {len(shown)}{note} on a {subject.describe()} went wrong: "
-        f"`{describe_op(shown[-1])}` {failure.problem}"
+        f"a sequence of {len(shown)} operations{note} on a {subject.describe()} goes wrong at its last one, "
+        f"`{describe_op(shown[-1])}`: {failure.problem}"
     )
     if len(shown) <= SHOWN_OPS:
         steps = [*(describe_op(op) for op in shown[:-1]), f"{describe_op(shown[-1])}    # <-- fails here"]
         head += "\nthe whole sequence:\n" + "\n".join("    " + step for step in steps)
-    head += "\nthe reproduction file has every operation, with the checks the grader made"
+    head += "\nthe reproduction file replays every operation, with the checks the grader made"
     error = AssertionError(head)
     return error.with_traceback(failure.tb) if failure.tb is not None else error
 

@@ -168,6 +168,7 @@ def test_mapping_basics(partial_credit):
 
 
 @pytest.mark.points(2)
+@pytest.mark.visibility("visible")
 @pytest.mark.hints(
     "Values are arbitrary: 0, '', None and False are values like any other.",
     "Membership and get() must look at whether the key was found, never at whether its value is truthy.",

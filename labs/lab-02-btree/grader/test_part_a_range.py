@@ -139,6 +139,7 @@ def test_range_is_lazy(partial_credit):
 
 
 @pytest.mark.points(1)
+@pytest.mark.visibility("visible")
 @pytest.mark.hints(
     "items() and iter(tree) are scans like range(): return iterators, not lists.",
     "next(tree.items()) must work; iter(tree) yields keys, not (key, value) pairs.",

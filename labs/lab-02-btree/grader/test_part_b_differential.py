@@ -94,6 +94,7 @@ def _ignore(source: str) -> None:
 
 
 @pytest.mark.points(2)
+@pytest.mark.visibility("visible")
 @pytest.mark.hints(
     REPRO_HINT,
     "Draining a tree in ascending order always empties the leftmost leaf: borrow from the right sibling.",

@@ -108,6 +108,7 @@ def _root_key(tree: PagedBTree, keys: list[int]) -> int | None:
 
 
 @pytest.mark.points(1)
+@pytest.mark.visibility("visible")
 @pytest.mark.hints(
     "A delete that needs no borrow or merge writes only the leaf it removed the key from.",
     "Replacing an internal key by its predecessor changes two pages: the internal node and the leaf.",

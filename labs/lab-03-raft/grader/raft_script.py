@@ -63,6 +63,13 @@ def _bool(value: Any, what: str) -> bool:
     return bool(value)
 
 
+def _command(value: Any, what: str) -> Any:
+    """Commands in these scripts are plain strings or ints; anything else cannot be what was proposed."""
+    if value is not None and type(value) not in (str, int):
+        raise Broken(f"{what} is {value!r} ({type(value).__name__}), not a command that was proposed")
+    return value
+
+
 def _entries(entries: Any, what: str) -> tuple[tuple[int, Any], ...]:
     if type(entries) is not tuple:
         raise Broken(f"{what} is a {type(entries).__name__}, not a tuple")
@@ -70,7 +77,7 @@ def _entries(entries: Any, what: str) -> tuple[tuple[int, Any], ...]:
     for k, entry in enumerate(entries):
         if type(entry) is not LogEntry:
             raise Broken(f"{what}[{k}] is {entry!r}, not a LogEntry")
-        plain.append((_int(entry.term, f"{what}[{k}].term"), entry.command))
+        plain.append((_int(entry.term, f"{what}[{k}].term"), _command(entry.command, f"{what}[{k}].command")))
     return tuple(plain)
 
 
@@ -80,7 +87,10 @@ def plain_log(log: Iterable[Any], what: str = "log") -> tuple[tuple[int, Any], .
     for k, entry in enumerate(items):
         if type(entry) is not LogEntry:
             raise Broken(f"{what}[{k}] is {entry!r}, not a LogEntry")
-    return tuple((_int(e.term, f"{what}[{k}].term"), e.command) for k, e in enumerate(items))
+    return tuple(
+        (_int(e.term, f"{what}[{k}].term"), _command(e.command, f"{what}[{k}].command"))
+        for k, e in enumerate(items)
+    )
 
 
 def entries(*pairs: tuple[int, Any]) -> tuple[LogEntry, ...]:
@@ -166,7 +176,9 @@ class Script:
         )
 
     def _apply(self, index: int, command: Any) -> None:
-        self.applied.append((index, command))
+        self.applied.append(
+            (_int(index, "the index passed to apply"), _command(command, "an applied command"))
+        )
 
     # -- driving it ------------------------------------------------------------------------------
     def tick_until(self, end: int) -> None:
@@ -209,6 +221,10 @@ class Script:
     @property
     def term(self) -> int:
         return _int(self.node.current_term, "current_term")
+
+    @property
+    def saved_term(self) -> int:
+        return _int(self.storage.current_term, "storage.current_term")
 
     @property
     def commit(self) -> int:

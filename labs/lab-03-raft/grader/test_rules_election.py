@@ -32,7 +32,7 @@ def _candidate_sees_newer_term_in_vote_reply(n: int) -> None:
         f"a candidate of term {term} that got a RequestVoteReply of term {term + 1} is {s.role} in term "
         f"{s.term}; any reply with a newer term makes a node adopt it and become a follower",
     )
-    expect(s.storage.current_term == term + 1, "the newer term learnt from a reply was not saved")
+    expect(s.saved_term == term + 1, "the newer term learnt from a reply was not saved")
     for peer in s.peers:
         s.deliver(RequestVoteReply(peer, 0, term, True))
     s.tick_until(s.now + TICK)
@@ -225,7 +225,7 @@ def _campaigns_by(s: Script, end: int, term: int, why: str) -> None:
     expect(
         s.role == "candidate" and s.term == term and {m.dst for m in asks} == set(s.peers),
         f"by t={end} ms node 0 is {s.role} in term {s.term} and asked {sorted({m.dst for m in asks})} for "
-        f"votes; it should be campaigning in term {term} ({why}: that must not reset the election timer)",
+        f"votes; it should be campaigning in term {term}: {why}",
     )
 
 
@@ -233,7 +233,7 @@ def _timeout_without_events(n: int) -> None:
     s = Script(n)
     s.start()
     _quiet_until(s, 280, "nothing happened, and the timeout is 300-310 ms")
-    _campaigns_by(s, 330, 1, "nothing at all happened")
+    _campaigns_by(s, 330, 1, "its 300-310 ms timeout expired with nothing happening")
 
 
 def _granting_resets(n: int) -> None:
@@ -243,7 +243,7 @@ def _granting_resets(n: int) -> None:
     s.deliver(RequestVote(1, 0, 1, 0, 0))
     expect(_reply(s, RequestVoteReply)["vote_granted"] is True, "a first RequestVote of term 1 was refused")
     _quiet_until(s, 480, "it granted a vote at t=200 ms")
-    _campaigns_by(s, 540, 2, "only the vote at t=200 ms")
+    _campaigns_by(s, 540, 2, "the timer restarted at t=200 ms, when it granted a vote, and expired")
 
 
 def _refusing_a_second_candidate_does_not_reset(n: int) -> None:
@@ -258,7 +258,7 @@ def _refusing_a_second_candidate_does_not_reset(n: int) -> None:
         _reply(s, RequestVoteReply)["vote_granted"] is False,
         "a second candidate got the vote in the same term",
     )
-    _campaigns_by(s, 440, 2, "the vote it refused at t=250 ms")
+    _campaigns_by(s, 440, 2, "refusing a vote at t=250 ms must not reset the election timer")
 
 
 def _refusing_a_stale_log_does_not_reset(n: int) -> None:
@@ -271,7 +271,7 @@ def _refusing_a_stale_log_does_not_reset(n: int) -> None:
     expect(
         _reply(s, RequestVoteReply)["vote_granted"] is False, "a candidate with a shorter log got the vote"
     )
-    _campaigns_by(s, 340, 3, "the vote it refused at t=200 ms, although it adopted term 2")
+    _campaigns_by(s, 340, 3, "refusing a vote at t=200 ms must not reset the timer, though it adopted term 2")
 
 
 def _append_from_leader_resets(n: int, prev: int) -> None:
@@ -282,7 +282,7 @@ def _append_from_leader_resets(n: int, prev: int) -> None:
     _reply(s, AppendEntriesReply)
     what = "a heartbeat" if prev == 0 else "an AppendEntries whose log check failed"
     _quiet_until(s, 480, f"{what} from the current leader arrived at t=200 ms")
-    _campaigns_by(s, 540, 2, f"only {what} at t=200 ms")
+    _campaigns_by(s, 540, 2, f"the timer restarted on {what} at t=200 ms, and expired")
 
 
 def _stale_append_does_not_reset(n: int) -> None:
@@ -293,7 +293,7 @@ def _stale_append_does_not_reset(n: int) -> None:
     s.tick_until(200)
     s.deliver(AppendEntries(1, 0, 1, 0, 0, (), 0))
     _reply(s, AppendEntriesReply)
-    _campaigns_by(s, 340, 3, "an AppendEntries of an older term at t=200 ms")
+    _campaigns_by(s, 340, 3, "an AppendEntries of an older term at t=200 ms must not reset the timer")
 
 
 @pytest.mark.points(4)

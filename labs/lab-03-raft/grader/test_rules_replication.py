@@ -9,9 +9,9 @@ that never passes the last entry the request verified and never goes down.
 from __future__ import annotations
 
 import pytest
-from raft.messages import AppendEntries, AppendEntriesReply
+from raft.messages import AppendEntries, AppendEntriesReply, RequestVoteReply
 from raft.sim import Storage
-from raft_script import EVEN_AND_ODD, TICK, Broken, Script, entries, expect, run_cases
+from raft_script import EVEN_AND_ODD, TICK, Broken, Script, entries, expect, plain_log, run_cases
 
 pytestmark = pytest.mark.part("B")
 
@@ -38,6 +38,10 @@ def _ship(s: Script) -> None:
     """Let one heartbeat interval pass so the leader sends what it has, then forget what it sent."""
     s.tick_until(s.now + s.heartbeat + TICK)
     s.take()
+
+
+def plain_saved(s: Script) -> tuple:
+    return plain_log(s.storage.log, "storage.log")
 
 
 def _settle(s: Script) -> None:
@@ -147,6 +151,7 @@ def _highest_majority_index(n: int) -> None:
         match = max(0, 3 - rank)
         s.deliver(AppendEntriesReply(peer, 0, term, True, match_index=match))
         s.deliver(AppendEntriesReply(peer, 0, term, True, match_index=max(0, match - 2)))  # a late reply
+        s.deliver(RequestVoteReply(peer, 0, term, True))  # a late, duplicated vote: nothing to do
         _settle(s)
         acks[peer] = match
         want = _majority_index(n, 4, acks)
@@ -322,6 +327,17 @@ def _truncates_from_the_conflict(n: int) -> None:
     )
 
 
+def _same_command_newer_term(n: int) -> None:
+    s = _follower(n, 2, entries((1, "a"), (2, "c")))
+    s.deliver(AppendEntries(1, 0, 3, 1, 1, entries((3, "c")), 0))
+    r = _reply(s)
+    expect(
+        s.log == ((1, "a"), (3, "c")) and r["success"] is True,
+        f"a follower holding (term 2, 'c') at index 2 got (term 3, 'c') there and now holds {s.log}: "
+        "entries conflict when their terms differ, whatever the commands (a client may retry a command)",
+    )
+
+
 def _late_duplicate_keeps_entries(n: int) -> None:
     log = entries((1, "a"), (1, "b"), (1, "c"))
     s = _follower(n, 1, log)
@@ -374,6 +390,7 @@ def test_follower_log_rules(partial_credit):
             (f"{n} nodes, log too short", lambda n=n: _rejects_short_log(n)),
             (f"{n} nodes, term mismatch at prev_log_index", lambda n=n: _rejects_term_mismatch(n)),
             (f"{n} nodes, conflicting suffix replaced", lambda n=n: _truncates_from_the_conflict(n)),
+            (f"{n} nodes, same command in a newer term", lambda n=n: _same_command_newer_term(n)),
             (f"{n} nodes, late duplicate AppendEntries", lambda n=n: _late_duplicate_keeps_entries(n)),
             (f"{n} nodes, entries appended and acknowledged", lambda n=n: _appends_and_reports(n)),
         ]
@@ -452,6 +469,25 @@ def test_follower_commit_index(partial_credit):
     run_cases(partial_credit, cases)
 
 
+def _only_leaders_take_proposals(n: int) -> None:
+    s = Script(n)
+    s.start()
+    answers = [s.propose("f")]
+    s.campaign()
+    answers.append(s.propose("c"))
+    expect(
+        answers == [None, None] and s.log == (),
+        f"propose on a follower and on a candidate returned {answers} and left the log {s.log}; only a "
+        "leader appends proposals, everyone else returns None",
+    )
+    term = s.term
+    for peer in s.peers:
+        s.deliver(RequestVoteReply(peer, 0, term, True))
+    _propose(s, "l", 1)
+    expect(s.log == ((term, "l"),), f"the leader's log after one proposal is {s.log}")
+    expect(s.saved_term == term and plain_saved(s) == ((term, "l"),), "the proposal was not saved")
+
+
 # -- heartbeats -------------------------------------------------------------------------------------------
 def _heartbeats(n: int) -> None:
     s = Script(n)
@@ -490,6 +526,10 @@ def _heartbeats(n: int) -> None:
     "Send heartbeats right after winning: the others are still waiting for a leader.",
     "Each follower must hear from the leader at least every heartbeat_interval.",
 )
-def test_leader_heartbeats(partial_credit):
-    """A new leader claims its term at once and sends every follower AppendEntries each heartbeat_interval."""
-    run_cases(partial_credit, [(f"{n} nodes", lambda n=n: _heartbeats(n)) for n in EVEN_AND_ODD])
+def test_leader_heartbeats_and_proposals(partial_credit):
+    """A new leader claims its term at once and keeps sending heartbeats; only a leader takes proposals."""
+    cases = []
+    for n in EVEN_AND_ODD:
+        cases.append((f"{n} nodes, heartbeats", lambda n=n: _heartbeats(n)))
+        cases.append((f"{n} nodes, proposals to non-leaders", lambda n=n: _only_leaders_take_proposals(n)))
+    run_cases(partial_credit, cases)

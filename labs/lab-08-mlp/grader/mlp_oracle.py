@@ -45,7 +45,9 @@ def as_float(value: object, what: str) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def raises_naming(call: Callable[[], object], error: type[BaseException], words: Sequence[str], what: str) -> str | None:
+def raises_naming(
+    call: Callable[[], object], error: type[BaseException], words: Sequence[str], what: str
+) -> str | None:
     """None if `call()` raises `error` whose message contains every one of `words`; else what went wrong."""
     try:
         call()

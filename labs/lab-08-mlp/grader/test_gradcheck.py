@@ -5,7 +5,9 @@ from __future__ import annotations
 import mlp
 import numpy as np
 import pytest
-from mlp_oracle import as_array, as_float, crash
+from mlp_oracle import as_array, as_float, crash, raises_naming
+
+pytestmark = [pytest.mark.part("E")]
 
 
 def _smooth(x: np.ndarray) -> float:
@@ -60,14 +62,50 @@ def _case_shared() -> str | None:
     return None if np.array_equal(weight, target) else "x was not restored exactly"
 
 
+def _case_default_h() -> str | None:
+    x = np.array([0.25, -0.5, 0.75])
+    grad = as_array(mlp.numerical_gradient(lambda v: float(np.sum(v**3)), x), "numerical_gradient")
+    expected = 3.0 * np.array([0.25, -0.5, 0.75]) ** 2 + 1e-10  # 3x² + h² with the default h = 1e-5
+    if grad.shape != (3,) or not np.all(np.abs(grad - expected) <= 3e-11):
+        return f"f = sum(x³) with the default h gave {grad.tolist()}; expected 3x² + h² = {expected.tolist()} (h = 1e-5)"
+    return None
+
+
+def _case_float_x() -> str | None:
+    x = np.array([[0.1, 0.2]], dtype=np.float64)
+    calls: list[int] = []
+
+    def f(v: np.ndarray) -> float:
+        calls.append(1)
+        return float(np.sum(np.exp(v)))
+
+    grad = as_array(mlp.numerical_gradient(f, x, h=1e-6), "numerical_gradient")
+    if len(calls) != 2 * x.size:
+        return (
+            f"f was called {len(calls)} times for a 1×2 array; central differences need exactly 2 per entry"
+        )
+    return (
+        None
+        if np.allclose(grad, np.exp(x), rtol=1e-8, atol=0)
+        else f"gradient of sum(exp(x)) is {grad.tolist()}"
+    )
+
+
 NUMGRAD_CASES = [
     ("smooth f on a 3×4 array", _case_accuracy),
     ("the step h", _case_h),
+    ("the default step h = 1e-5", _case_default_h),
+    ("two evaluations of f per entry", _case_float_x),
     ("f reading x through a closure", _case_shared),
 ]
 
 
 @pytest.mark.points(5)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Central differences: (f(x + h·e_i) − f(x − h·e_i)) / 2h, one entry at a time.",
+    "Perturb x itself in place (f may read it through another reference) and put the saved value back.",
+)
 def test_numerical_gradient(partial_credit):
     """numerical_gradient: central differences on every entry, x perturbed in place and restored exactly."""
     partial_credit.total = len(NUMGRAD_CASES)
@@ -91,9 +129,27 @@ RELERR_CASES = [
 
 
 @pytest.mark.points(2)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Take the maximum over entries of |a − b| / max(1e-8, |a| + |b|) and return it as a float.",
+    "Arrays of different shapes are an error (ValueError naming the shapes), not something to broadcast.",
+)
 def test_relative_error(partial_credit):
-    """relative_error: max over entries of |a − b| / max(1e-8, |a| + |b|), as a float."""
-    partial_credit.total = len(RELERR_CASES)
+    """relative_error: max over entries of |a − b| / max(1e-8, |a| + |b|), as a float; shapes must match."""
+    partial_credit.total = len(RELERR_CASES) + 2
+    problem = raises_naming(
+        lambda: mlp.relative_error(np.zeros((2, 3)), np.zeros((3,))),
+        ValueError,
+        ["(2, 3)", "(3,)"],
+        "relative_error of shapes (2, 3) and (3,)",
+    )
+    partial_credit.check(problem is None, f"different shapes: {problem}")
+    try:
+        got = as_float(mlp.relative_error(np.zeros((0, 2)), np.zeros((0, 2))), "relative_error")
+        problem = None if got == 0.0 else f"got {got!r}"
+    except Exception as exc:
+        problem = crash(exc)
+    partial_credit.check(problem is None, f"empty arrays give 0.0: {problem}")
     for a, b, expected in RELERR_CASES:
         try:
             got = as_float(mlp.relative_error(np.array(a), np.array(b)), "relative_error")

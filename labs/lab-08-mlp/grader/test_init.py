@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from mlp_oracle import as_array, crash
 
+pytestmark = [pytest.mark.part("C")]
+
 GAIN = {"linear": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0)}
 STD_TOL = 0.05  # relative; with >= 2e4 samples the sampling error of the std is about 0.5%
 
@@ -96,7 +98,13 @@ CASES = [
 ]
 
 
-@pytest.mark.points(9)
+@pytest.mark.points(8)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "fan_in is in_features and fan_out is out_features; the weight is shaped (fan_out, fan_in).",
+    "The gain belongs to the nonlinearity that follows the layer: √2 for ReLU, 5/3 for tanh, 1 otherwise.",
+    "Kaiming draws from a normal distribution, Xavier and torch_default from uniform ones.",
+)
 def test_init_statistics(partial_credit):
     """Init std within 5% of the Kaiming/Xavier/PyTorch-default formulas (gains, fan_in vs fan_out)."""
     partial_credit.total = len(CASES)

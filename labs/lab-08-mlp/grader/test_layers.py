@@ -80,7 +80,7 @@ def test_linear_forward(partial_credit):
         partial_credit.check(problem is None, f"{case}: {problem}")
 
 
-@pytest.mark.points(8)
+@pytest.mark.points(7)
 @pytest.mark.hints(
     "Write y = x Wᵀ + b entry by entry and differentiate with respect to W, b and x.",
     "The input gradient is grad @ W; the weight gradient is grad.T @ x (shape out × in).",
@@ -117,7 +117,7 @@ def test_linear_backward(partial_credit):
 ACTIVATION_CASES = [("ReLU", torch.relu), ("Tanh", torch.tanh), ("Sigmoid", torch.sigmoid)]
 
 
-@pytest.mark.points(7)
+@pytest.mark.points(6)
 @pytest.mark.visibility("visible")
 @pytest.mark.hints(
     "Cache in forward what backward needs: the input's sign for ReLU, the output for Tanh and Sigmoid.",
@@ -131,7 +131,7 @@ def test_activations(partial_credit):
     for name, torch_fn in ACTIVATION_CASES:
         x = 3.0 * rng.standard_normal((6, 5))
         x[0, :3] = [0.0, 800.0, -800.0]  # the kink of ReLU and saturation of tanh/sigmoid
-        x[1, :2] = [-40.0, 40.0]  # where a naive sigmoid loses its relative precision
+        x[1, :2] = [-40.0, 40.0]  # deep in saturation, still representable
         g = rng.standard_normal(x.shape)
         layer = None
         try:
@@ -152,7 +152,7 @@ def test_activations(partial_credit):
             assert layer is not None, f"{name}() could not be built"
             with np.errstate(all="ignore"):
                 grad = as_array(layer.backward(g.copy()), f"{name}.backward result")
-            problem = mismatch(f"{name}.backward result", grad, xt.grad.numpy(), 1e-12)
+            problem = mismatch(f"{name}.backward result", grad, xt.grad.numpy(), 1e-9)
         except AssertionError as exc:
             problem = str(exc)
         except Exception as exc:
@@ -163,7 +163,7 @@ def test_activations(partial_credit):
 LOSS_CASES = [(1, 3, 1.0), (7, 3, 1.0), (5, 6, 2.5)]  # (batch, classes, upstream gradient)
 
 
-@pytest.mark.points(9)
+@pytest.mark.points(7)
 @pytest.mark.hints(
     "The loss is the mean over the batch of -log softmax(logits)[i, target_i].",
     "The gradient is grad · (softmax − onehot) / batch: mind the 1/batch and the upstream grad.",
@@ -193,8 +193,8 @@ def test_softmax_cross_entropy(partial_credit):
             )
         partial_credit.check(problem is None, f"{case}, loss (the mean over the batch): {problem}")
         try:
-            call = (lambda: loss_fn.backward()) if upstream == 1.0 else (lambda: loss_fn.backward(upstream))
-            got = as_array(call(), "SoftmaxCrossEntropy.backward")
+            returned = loss_fn.backward() if upstream == 1.0 else loss_fn.backward(upstream)
+            got = as_array(returned, "SoftmaxCrossEntropy.backward")
             problem = mismatch(f"d loss / d logits (upstream grad {upstream})", got, lt.grad.numpy(), 1e-12)
             if problem:
                 problem += " (the loss is a mean over the batch: mind the 1/batch and the upstream grad)"
@@ -253,7 +253,7 @@ def test_softmax_stability(partial_credit):
     partial_credit.check(grad_problem is None, f"gradient for logits of ±1000: {grad_problem}")
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 @pytest.mark.hints(
     "Parameter gradients accumulate across backward calls, exactly like PyTorch's .grad.",
     "Use `+=` into weight.grad and bias.grad; never assign them.",
@@ -285,11 +285,17 @@ def test_bias_summed_and_gradients_accumulate(partial_credit):
         layer.forward(x.copy())
         layer.backward(g.copy())
         twice = "after two backward calls"
-        problem = mismatch(f"bias.grad {twice}", as_array(layer.bias.grad, "bias.grad"), 2 * g.sum(axis=0), oracle="2×") or (
-            mismatch(f"weight.grad {twice}", as_array(layer.weight.grad, "weight.grad"), 2 * g.T @ x, oracle="2×")
+        problem = mismatch(
+            f"bias.grad {twice}", as_array(layer.bias.grad, "bias.grad"), 2 * g.sum(axis=0), oracle="2×"
+        ) or (
+            mismatch(
+                f"weight.grad {twice}", as_array(layer.weight.grad, "weight.grad"), 2 * g.T @ x, oracle="2×"
+            )
         )
         if problem is None and (layer.weight.grad is not weight_grad or layer.bias.grad is not bias_grad):
-            problem = "backward replaced the .grad arrays; add into them in place (+=) so references stay valid"
+            problem = (
+                "backward replaced the .grad arrays; add into them in place (+=) so references stay valid"
+            )
     except AssertionError as exc:
         problem = str(exc)
     except Exception as exc:
@@ -306,8 +312,21 @@ def test_linear_rejects_unknown_names(partial_credit):
     """Linear raises ValueError naming the bad init or nonlinearity; parameters() is [weight, bias]."""
     rng = np.random.default_rng(3)
     checks = [
-        ("init='he'", lambda: raises_naming(lambda: mlp.Linear(3, 2, init="he", rng=rng), ValueError, ["he"], "Linear(3, 2, init='he')")),
-        ("nonlinearity='gelu'", lambda: raises_naming(lambda: mlp.Linear(3, 2, rng=rng, nonlinearity="gelu"), ValueError, ["gelu"], "Linear(3, 2, nonlinearity='gelu')")),
+        (
+            "init='he'",
+            lambda: raises_naming(
+                lambda: mlp.Linear(3, 2, init="he", rng=rng), ValueError, ["he"], "Linear(3, 2, init='he')"
+            ),
+        ),
+        (
+            "nonlinearity='gelu'",
+            lambda: raises_naming(
+                lambda: mlp.Linear(3, 2, rng=rng, nonlinearity="gelu"),
+                ValueError,
+                ["gelu"],
+                "Linear(3, 2, nonlinearity='gelu')",
+            ),
+        ),
         ("parameters()", lambda: _linear_parameters()),
     ]
     _run_cases(partial_credit, checks)

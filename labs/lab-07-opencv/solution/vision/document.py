@@ -26,8 +26,8 @@ def binarize_document(
     The page is read with Pillow (`PIL.Image.open`): a grey page as it is, any other one as RGB
     converted with `to_gray`. It is thresholded with `adaptive_threshold(gray, block_size, C, method)`:
     a pixel becomes white (255) unless it is clearly darker than its neighbourhood, so shadows and
-    gradients in the lighting cancel out. The result is written with Pillow as an 8-bit grey image whose format follows path_out's
-    extension (use .png: lossless).
+    gradients in the lighting cancel out. The result is written with Pillow as an 8-bit grey image
+    whose format follows path_out's extension (use .png: lossless).
 
     Returns:
         The binary uint8 image that was written (0 = ink, 255 = paper).

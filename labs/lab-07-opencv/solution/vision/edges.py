@@ -70,7 +70,7 @@ def non_max_suppression(magnitude: np.ndarray, gx: np.ndarray, gy: np.ndarray) -
         ValueError: if the three arrays are not 2-D real arrays of the same shape.
     """
     gx, gy = _check_gradients(gx, gy)
-    mag = _check_gradients(magnitude, gx)[0]
+    mag = _check_gradients(magnitude, gx, ("magnitude", "gx"))[0]
     p = np.pad(mag, 1)  # zeros outside the image
     m = p[1:-1, 1:-1]
     left, right, up, down = p[1:-1, :-2], p[1:-1, 2:], p[:-2, 1:-1], p[2:, 1:-1]
@@ -125,12 +125,14 @@ def canny(gray: np.ndarray, low: float, high: float, l2: bool = False) -> np.nda
     return np.where(edge_label[labels], np.uint8(255), np.uint8(0))
 
 
-def _check_gradients(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    for name, arr in (("gx", gx), ("gy", gy)):
+def _check_gradients(
+    gx: np.ndarray, gy: np.ndarray, names: tuple[str, str] = ("gx", "gy")
+) -> tuple[np.ndarray, np.ndarray]:
+    for name, arr in zip(names, (gx, gy), strict=True):
         if not isinstance(arr, np.ndarray) or arr.ndim != 2 or arr.size == 0:
             raise ValueError(f"{name} must be a non-empty 2-D NumPy array")
         if arr.dtype.kind not in "iuf":
             raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     if gx.shape != gy.shape:
-        raise ValueError(f"gradient arrays must have the same shape, got {gx.shape} and {gy.shape}")
+        raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {gx.shape} and {gy.shape}")
     return gx.astype(np.float64), gy.astype(np.float64)

@@ -39,7 +39,7 @@ def from_state_dict(state: Mapping[str, ArrayLike], activation: str = "relu") ->
         raise ValueError(f"unknown activation {activation!r}; expected one of {tuple(ACTIVATIONS)}")
     if not all(isinstance(key, str) for key in state):
         raise ValueError("state dict keys must be strings such as '0.weight'")
-    count = len(state) // 2
+    count = (len(state) + 1) // 2
     expected = [f"{2 * i}.{kind}" for i in range(count) for kind in ("weight", "bias")]
     if count == 0 or sorted(state) != sorted(expected):
         extra = sorted(set(state) - set(expected)) or sorted(set(expected) - set(state)) or ["(none)"]
