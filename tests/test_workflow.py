@@ -19,7 +19,7 @@ from autograder.results import GateResult, LabResult, TestOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
-GRADE, CI = WORKFLOWS / "grade.yml", WORKFLOWS / "ci.yml"
+GRADE, CI, BATCH = WORKFLOWS / "grade.yml", WORKFLOWS / "ci.yml", WORKFLOWS / "grade-batch.yml"
 CURRENT = {
     "actions/checkout": "v7",
     "actions/setup-python": "v7",
@@ -35,7 +35,7 @@ def _steps(workflow: dict[str, object]) -> list[dict[str, object]]:
     return [step for job in jobs.values() for step in job["steps"]]
 
 
-@pytest.mark.parametrize("path", [GRADE, CI], ids=["grade.yml", "ci.yml"])
+@pytest.mark.parametrize("path", [GRADE, CI, BATCH], ids=["grade.yml", "ci.yml", "grade-batch.yml"])
 def test_workflows_match_githubs_schema(path: Path) -> None:
     checker = shutil.which("check-jsonschema") or str(Path(sys.executable).with_name("check-jsonschema"))
     if not Path(checker).exists():
@@ -46,7 +46,7 @@ def test_workflows_match_githubs_schema(path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", [GRADE, CI], ids=["grade.yml", "ci.yml"])
+@pytest.mark.parametrize("path", [GRADE, CI, BATCH], ids=["grade.yml", "ci.yml", "grade-batch.yml"])
 def test_workflows_use_current_actions_without_persisted_credentials(path: Path) -> None:
     workflow = yaml.safe_load(path.read_text())
     for step in _steps(workflow):
@@ -165,3 +165,19 @@ def test_ci_script_installs_its_tools_and_runs_the_readme_test_command() -> None
     readme = (ROOT / "README.md").read_text()
     assert "pip install" in script and "nox uv" in script
     assert "nox -s tests" in script and "nox -s tests" in readme
+
+
+def test_the_batch_workflow_shards_the_class_and_merges_with_labs() -> None:
+    workflow = yaml.safe_load(BATCH.read_text())
+    split = workflow["jobs"]["plan"]["steps"][0]["run"]
+    script = split.split("<<'EOF'", 1)[1].split("\n", 1)[1].rsplit("EOF", 1)[0]
+    env = {**os.environ, "REPOSITORIES": "u1 u2\nu3 u4 u5", "SHARDS": "2"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    shards = json.loads(out.stdout.removeprefix("shards="))
+    assert shards == [{"index": 0, "urls": "u1 u3 u5"}, {"index": 1, "urls": "u2 u4"}]
+    assert (
+        workflow["jobs"]["grade"]["strategy"]["matrix"]["shard"]
+        == "${{ fromJSON(needs.plan.outputs.shards) }}"
+    )
+    assert "labs merge-batches" in str(workflow["jobs"]["merge"]["steps"])
+    assert "${{ inputs.lab }}" not in "".join(str(step.get("run", "")) for step in _steps(workflow))
