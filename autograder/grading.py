@@ -23,7 +23,7 @@ from autograder.plugin import DATASETS_ENV
 from autograder.reports import NOT_RUN_IMPORT
 from autograder.results import ExpectedTest, GateResult, LabResult, TestOutcome
 from autograder.sandbox import Child, Limits, scrubbed_environment
-from autograder.services import ServiceAccess
+from autograder.services import ServiceAccess, registry
 from autograder.snapshot import check_target, copy_read_only, fingerprint, make_read_only, remove_tree
 
 CACHE_VERSION = "1"
@@ -157,13 +157,8 @@ def check_environment(lab: Lab, python: str) -> None:
 
 
 def not_gradable_here(lab: Lab) -> dict[str, str]:
-    """Fixtures that cannot work in this configuration, with the reason (policy decided here, once)."""
-    if "postgres" in lab.services and os.environ.get("LABS_DATABASE_URL"):
-        return {
-            "restart_postgres": "not gradable here: this test crash-restarts the autograder's own "
-            "PostgreSQL server, and LABS_DATABASE_URL points at an external one (unset it to grade it)"
-        }
-    return {}
+    """Fixtures that cannot work in this configuration, with the reason (each service says which)."""
+    return registry.not_gradable(lab.services)
 
 
 def _child_env(lab: Lab) -> dict[str, str]:
@@ -178,19 +173,13 @@ def _child_env(lab: Lab) -> dict[str, str]:
 def _services(lab: Lab) -> Iterator[ServiceAccess]:
     """Start what the manifest asks for, once for the whole run; yield what the children need to reach it:
     `env` for every child, `paths` every child must be able to reach, `secrets` to keep out of reports."""
-    if "postgres" not in lab.services:
-        yield ServiceAccess()
-        return
-    from autograder.services.postgres import postgres_access
-
-    with postgres_access() as access:
+    with registry.started(lab.services) as access:
         yield access
 
 
 def _network_isolated(lab: Lab) -> bool:
-    """Isolate unless the lab talks to a database over TCP (an external LABS_DATABASE_URL)."""
-    url = os.environ.get("LABS_DATABASE_URL", "")
-    return not ("postgres" in lab.services and url and "host=/" not in url and "@/" not in url)
+    """Isolate the children's network unless one of the lab's services needs it (a database over TCP)."""
+    return not registry.needs_network(lab.services)
 
 
 def grade(
@@ -388,7 +377,7 @@ def probe_import(
         output = child.output_tail(4000).strip().splitlines()
         remove_tree(Path(scratch))
     for line in reversed(output):
-        with contextlib.suppress(ValueError, AttributeError, TypeError):
+        with contextlib.suppress(ValueError, AttributeError, TypeError, KeyError):
             found = json.loads(line)
             where = str(found["where"]) or lab.package
             detail = f"{found['error']}: {found['message']}" if found["message"] else str(found["error"])

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.errors import ManifestError, UsageError
+from autograder.services import registry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LABS_DIR_ENV = "LABS_DIR"  # where labs live; the project's own tests point it at tests/labs
@@ -27,7 +28,7 @@ def labs_root() -> Path:
     return Path(os.environ.get(LABS_DIR_ENV) or REPO_ROOT / "labs")
 
 
-KNOWN_SERVICES = frozenset({"postgres", "spark"})
+KNOWN_SERVICES = registry.known()
 KNOWN_INSTALLERS = frozenset({"uv", "pip"})
 _ID_RE = re.compile(r"^lab-\d\d$")
 _PACKAGE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -234,7 +235,7 @@ FIELDS: tuple[Field, ...] = (
         "services",
         (list,),
         [],
-        '`"postgres"`: a real PostgreSQL server for the run; `"spark"`: local-mode Spark',
+        "; ".join(f'`"{name}"`: {service.description}' for name, service in registry.REGISTRY.items()),
         _services,
     ),
     Field(

@@ -26,11 +26,12 @@ import pytest
 from autograder.feedback import describe
 from autograder.forbidden import Guard
 from autograder.sandbox import NETNS_ENV, bring_up_loopback
+from autograder.services import registry
 
 CHANNEL_ENV = "LABS_CHANNEL"
 LEARNER_ROOT_ENV = "LABS_LEARNER_ROOT"
 DATASETS_ENV = "LABS_DATASETS_DIR"
-FIXTURE_PLUGINS = ("autograder.fixtures.postgres", "autograder.fixtures.spark")
+FIXTURE_PLUGINS = registry.fixture_plugins()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -162,6 +163,16 @@ def repro(request: pytest.FixtureRequest) -> Callable[[str], None]:
     sources: list[str] = []
     request.node.stash[_REPRO_KEY] = sources
     return sources.append
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Warm up the services that asked for it (Spark's JVM) after collection and before the first test,
+    so their start-up counts against the child's start-up budget, not against a test's."""
+    reporter = session.config.pluginmanager.get_plugin("autograder-reporter")
+    orders = getattr(getattr(reporter, "channel", None), "orders", {})
+    if session.items and not session.config.option.collectonly and not orders.get("collect_only"):
+        registry.warm_up()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -471,7 +482,13 @@ def _import_helpers(graders: str) -> dict[str, tuple[types.ModuleType | None, st
         sys.path.insert(0, graders)
     for entry in sorted(os.listdir(graders)):
         name, dot, suffix = entry.rpartition(".")
-        if suffix != "py" or not dot or not name.isidentifier() or name.startswith("test_") or name == "conftest":
+        if (
+            suffix != "py"
+            or not dot
+            or not name.isidentifier()
+            or name.startswith("test_")
+            or name == "conftest"
+        ):
             continue
         filename = os.path.realpath(os.path.join(graders, entry))
         module = sys.modules.get(name)

@@ -127,8 +127,6 @@ SHOWN = {
     "gate_oversized_outputs": "produced no coverage data",
     "forbidden_static": "toy/__init__.py:3",
     "plant_oracle": "helper module 'toy_oracle' was replaced",
-    "patch_channel_send": "harness was modified",
-    "swap_channel": "harness was modified",
     "patch_os_write": "harness was modified",
     "channel_phase_spam": "flooded the autograder's result channel",
 }

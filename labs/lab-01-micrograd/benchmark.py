@@ -66,7 +66,12 @@ def main() -> None:
     print(f"chain of {nodes:,} nodes: build {forward * 1000:.0f} ms, backward {backward * 1000:.0f} ms")
     print(f"backward / build ratio: {backward / forward:.2f}x")
     train = min(training_cpu_seconds() for _ in range(3))
-    print(f"fit() on the graders' XOR problem: {train:.2f} CPU s, {train / forward:.2f}x the chain build")
+    start = time.process_time()
+    build()
+    build_cpu = time.process_time() - start
+    print(
+        f"fit() on the graders' XOR problem: {train:.2f} CPU s, {train / build_cpu:.2f}x the chain build's CPU time"
+    )
 
 
 if __name__ == "__main__":

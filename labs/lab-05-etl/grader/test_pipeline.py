@@ -118,22 +118,35 @@ def test_run_pipeline_propagates_errors(new_engine, batches, tmp_path, partial_c
         )
 
 
-@pytest.mark.points(4)
+@pytest.mark.points(3)
 @pytest.mark.visibility("visible")
-@pytest.mark.critical("no data duplicated or rewritten by rerunning the same batches")
+@pytest.mark.critical("no data duplicated or lost by rerunning the same batches")
 @pytest.mark.hints(
     "Compare etl.fingerprint(engine) before and after a second run_pipeline in your own test.",
-    "A step with nothing to do should return before writing anything at all.",
+    "Every step must recognise work it has already done: the file hash, the refine watermark, the publish one.",
 )
-def test_rerun_is_a_no_op(new_engine, batches, partial_credit):
-    """run_pipeline(x) twice leaves every table exactly as after the first run, without rewriting a row."""
+def test_rerun_changes_nothing(new_engine, batches):
+    """run_pipeline(x) twice leaves every table exactly as after the first run."""
     engine = new_engine()
-    partial_credit.total = 3
     etl.run_pipeline(batches, engine)
-    first, versions = db_fingerprint(engine), row_versions(engine)
-    report = etl.run_pipeline(batches, engine)
+    first = db_fingerprint(engine)
+    etl.run_pipeline(batches, engine)
     second = db_fingerprint(engine)
-    partial_credit.check(first == second, f"the rerun changed tables: {diff(first, second)}")
+    assert first == second, f"the rerun changed tables: {diff(first, second)}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.hints(
+    "A step with nothing to do should return before writing anything at all, even values that are unchanged.",
+    "The rerun's report tells the caller nothing happened: already_ingested, rows_read=0, skipped=True.",
+)
+def test_rerun_reports_a_no_op_and_writes_nothing(new_engine, batches, partial_credit):
+    """A rerun rewrites no row (not even with the same values) and its report shows that nothing was done."""
+    engine = new_engine()
+    partial_credit.total = 2
+    etl.run_pipeline(batches, engine)
+    versions = row_versions(engine)
+    report = etl.run_pipeline(batches, engine)
     partial_credit.check(
         row_versions(engine) == versions,
         "the rerun rewrote rows with the same values: a no-op must not write",

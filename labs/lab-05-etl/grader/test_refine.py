@@ -424,7 +424,9 @@ def test_incremental_refine_matches_single_refine(new_engine, batches, partial_c
 )
 def test_crash_during_refine_then_rerun(new_engine, batches, partial_credit):
     """A crash mid-quarantine, mid-silver, on a silver update or on the watermark leaves no trace; the rerun equals a clean run."""
-    batches = batches[:3]  # three batches, two of them with corrections of the first: enough to crash anywhere
+    batches = batches[
+        :3
+    ]  # three batches, two of them with corrections of the first: enough to crash anywhere
     clean_engine = new_engine()
     _ingest_all(batches, clean_engine)
     etl.refine(clean_engine)

@@ -24,7 +24,7 @@ def add(a, b):
 
 
 def mul(a, b):
-    raise AssertionError("FORGED" + _leak() if _leak() else "nothing found")
+    raise AssertionError("FOR" + "GED" + _leak() if _leak() else "nothing found")
 
 
 def fib(n):
