@@ -315,7 +315,9 @@ def learner_readme(labs: Sequence[Lab], mode: str) -> str:
 
 
 def learner_workflow(labs: Sequence[Lab], mode: str) -> str:
-    key = "          LABS_GRADER_KEY: ${{ secrets.LABS_GRADER_KEY }}  # the course key (a repository secret)\n"
+    key = (
+        "          LABS_GRADER_KEY: ${{ secrets.LABS_GRADER_KEY }}  # the course key (a repository secret)\n"
+    )
     return (
         template("learner-grade.yml")
         .replace("@LABS@", "[" + ", ".join(lab.id for lab in labs) + "]")

@@ -62,7 +62,9 @@ def test_workflows_use_current_actions_without_persisted_credentials(path: Path)
     assert "${{ github.token }}@" not in text and "${{ secrets" not in text.split("run:")[-1]
 
 
-def test_the_matrix_comes_from_the_manifests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_matrix_comes_from_the_manifests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     workflow = yaml.safe_load(GRADE.read_text())
     grade = workflow["jobs"]["grade"]
     assert (
@@ -86,6 +88,16 @@ def test_the_matrix_comes_from_the_manifests(tmp_path: Path, capsys: pytest.Capt
         capture_output=True, text=True, env={**os.environ, "LABS_DIR": str(labs)}, cwd=ROOT,
     )  # fmt: skip
     assert json.loads(out.stdout) == ["lab-90", "lab-97"]
+    listed = subprocess.run(
+        [sys.executable, "-m", "nox", "-f", str(ROOT / "noxfile.py"), "-l"],
+        capture_output=True, text=True, env={**os.environ, "LABS_DIR": str(labs)}, cwd=ROOT,
+    )  # fmt: skip
+    if "No module named nox" not in listed.stderr:
+        assert "lab-97 -> Grade lab-97" in listed.stdout, listed.stdout + listed.stderr
+    monkeypatch.setenv("LABS_DIR", str(labs))
+    monkeypatch.setenv("LABS_GRADES_DIR", str(tmp_path / "grades"))
+    assert main(["verify", "lab-97"]) == 0, "a new lab verifies with no change anywhere else"
+    assert "lab-97: OK" in capsys.readouterr().out
 
 
 def test_grading_jobs_cache_check_the_jail_and_fail_only_when_grading_cannot_run() -> None:

@@ -238,3 +238,41 @@ def same_partition(labels: np.ndarray, count: int, want: np.ndarray) -> bool:
     pairs = np.unique(np.stack([mine, theirs]), axis=1)
     # A bijection between the labels: each label pairs with exactly one label on the other side.
     return len(np.unique(pairs[0])) == pairs.shape[1] == len(np.unique(pairs[1]))
+
+
+def plain_float(value: object) -> float | None:
+    """`value` as a float if it is a real Python or NumPy float (no subclass that could lie), else None."""
+    if type(value) is float or type(value) in (np.float64, np.float32):
+        return float(value)  # type: ignore[arg-type]
+    return None
+
+
+def plain_int(value: object) -> int | None:
+    """`value` as an int if it is a real Python or NumPy integer (no lying subclass), else None."""
+    if type(value) is int or (type(value).__module__ == "numpy" and isinstance(value, np.integer)):
+        return int(value)  # type: ignore[call-overload]
+    return None
+
+
+def refusal(call: Callable[[], object], names: tuple[str, ...], kind: type[BaseException] = ValueError) -> str | None:
+    """None when `call()` raises `kind` with a message naming one of `names`; else what happened instead."""
+    try:
+        call()
+    except kind as exc:
+        message = str(exc)
+        if any(name in message for name in names):
+            return None
+        return f"raised {kind.__name__} but its message {message[:120]!r} does not name {' or '.join(names)}"
+    except Exception as exc:  # an incidental error from NumPy or Python is not validation
+        return f"raised {type(exc).__name__}: {str(exc)[:120]} instead of {kind.__name__}"
+    return "returned normally"
+
+
+def check_refusals(credit: Any, cases: list[tuple[str, Callable[[], object], tuple[str, ...]]]) -> None:
+    """One partial-credit case per (label, call, names the ValueError message must mention)."""
+    for label, call, names in cases:
+        outcome = refusal(call, names)
+        credit.check(
+            outcome is None,
+            f"{label} must raise ValueError with a message naming {' or '.join(names)}; it {outcome}",
+        )
