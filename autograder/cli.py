@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--bugs", action="store_true", help="grade every bug of the corpus: each must lose points"
     )
+    verify.add_argument(
+        "--first-catch", action="store_true",
+        help="with --bugs: stop grading a bug at the first test that catches it (fast; CI uses it)",
+    )  # fmt: skip
     verify.add_argument("--python", default=sys.executable, help="interpreter of the lab's environment")
     from autograder.release import add_release_parser
 
@@ -243,7 +247,12 @@ def github_annotation(result: LabResult) -> str:
 
 
 def cmd_verify(
-    lab_ids: Sequence[str], repeat: int, random_order: bool, python: str, bugs: bool = False
+    lab_ids: Sequence[str],
+    repeat: int,
+    random_order: bool,
+    python: str,
+    bugs: bool = False,
+    first_catch: bool = False,
 ) -> int:
     from autograder.verify import verify_lab
 
@@ -255,7 +264,7 @@ def cmd_verify(
     failed = 0
     for lab in labs:
         print(f"verifying {lab.id} ({lab.title})", flush=True)
-        verdict = verify_lab(lab, python, repeat, random_order, bugs=bugs)
+        verdict = verify_lab(lab, python, repeat, random_order, bugs=bugs, first_catch=first_catch)
         for problem in verdict.problems:
             detail = problem.startswith("    ")
             print(f"      {problem.strip()}" if detail else f"  PROBLEM {lab.id}: {problem}")
@@ -451,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "merge-batches":
             return cmd_merge_batches(args.lab, args.out, args.shards)
-        return cmd_verify(args.labs, args.repeat, args.random_order, args.python, args.bugs)
+        return cmd_verify(args.labs, args.repeat, args.random_order, args.python, args.bugs, args.first_catch)
     except UsageError as exc:
         print(f"labs: error: {exc}", file=sys.stderr)
         return 2

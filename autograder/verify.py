@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from autograder import contract
+from autograder.errors import UsageError
 from autograder.grading import Target, expected_tests, grade, resolve_target
 from autograder.manifest import Lab
 from autograder.redact import HIDDEN
-from autograder.results import ExpectedTest, LabResult, format_points
+from autograder.results import ExpectedTest, LabResult, TestOutcome, format_points
 from autograder.sandbox import Limits
-from autograder.variants import bug_variant, depends_on, load_bugs, part_stubbed
+from autograder.variants import Bug, bug_variant, depends_on, load_bugs, part_stubbed
 
 
 @dataclass
@@ -66,6 +67,7 @@ def verify_lab(
     random_order: bool = False,
     log: Callable[[str], None] = print,
     bugs: bool = False,
+    first_catch: bool = False,
 ) -> Verdict:
     verdict = Verdict(lab)
     verdict.problems += contract.check(lab)
@@ -103,7 +105,7 @@ def verify_lab(
 
     _check_parts(lab, python, verdict, log)
     if bugs:
-        _check_bugs(lab, python, verdict, log)
+        _check_bugs(lab, python, verdict, log, first_catch)
     if repeat > 1:
         _check_repeats(lab, python, repeat, random_order, solution, verdict, log)
     return verdict
@@ -135,14 +137,48 @@ def _check_parts(lab: Lab, python: str, verdict: Verdict, log: Callable[[str], N
         log(f"  {lab.id}: {fact}")
 
 
-def _check_bugs(lab: Lab, python: str, verdict: Verdict, log: Callable[[str], None]) -> None:
+class _Caught(Exception):
+    """Raised from an outcome callback to stop grading a bug at the first test that catches it."""
+
+    def __init__(self, nodeid: str) -> None:
+        super().__init__(nodeid)
+        self.nodeid = nodeid
+
+
+def _stop_at_first_catch(outcome: TestOutcome) -> None:
+    if not outcome.ungradable and (not outcome.passed or outcome.score < outcome.max_score - 1e-9):
+        raise _Caught(outcome.nodeid)
+
+
+def bug_catchers(lab: Lab, python: str, bug: Bug, first_catch: bool) -> list[str]:
+    """The grader tests that lose points on `bug` (with `first_catch`: the first one found, the bug's own
+    part graded first)."""
+    with bug_variant(lab, bug) as root:
+        target = Target(f"bug {bug.id}", root)
+        if not first_catch:
+            result = grade(lab, target, python=python, measure_gate=False)
+            return [o.nodeid for o in result.graded if not o.passed or o.score < o.max_score - 1e-9]
+        own = [lambda t: t.part == bug.part, lambda t: t.part != bug.part] if bug.part else [lambda t: True]
+        for chosen in own:
+            try:
+                grade(lab, target, python=python, measure_gate=False, select=chosen, scope_note="bug check",
+                      on_outcome=_stop_at_first_catch)  # fmt: skip
+            except _Caught as caught:
+                return [caught.nodeid]
+            except UsageError as exc:
+                if "no grader test matches" not in str(exc):
+                    raise
+    return []
+
+
+def _check_bugs(
+    lab: Lab, python: str, verdict: Verdict, log: Callable[[str], None], first_catch: bool
+) -> None:
     """Grade every bug of the corpus: each must lose points; say which tests caught it."""
     corpus = load_bugs(lab)
     missed = []
     for bug in corpus:
-        with bug_variant(lab, bug) as root:
-            result = grade(lab, Target(f"bug {bug.id}", root), python=python, measure_gate=False)
-        caught = [o.nodeid for o in result.graded if not o.passed or o.score < o.max_score - 1e-9]
+        caught = bug_catchers(lab, python, bug, first_catch)
         verdict.caught[bug.id] = caught
         if not caught:
             missed.append(bug)

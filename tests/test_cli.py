@@ -57,7 +57,7 @@ def test_verify_with_no_labs(
 def test_ctrl_c_is_a_clean_exit(
     grades: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def interrupted() -> int:
+    def interrupted(*args: object) -> int:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "cmd_list", interrupted)

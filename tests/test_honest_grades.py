@@ -175,9 +175,10 @@ def test_verify_checks_parts_and_the_bug_corpus(
         .read_text()
         .replace("def test_mul() -> None:", "def test_mul() -> None:\n    fib(1)")
     )
-    assert main(["verify", "lab-90", "--bugs"]) == 1
+    assert main(["verify", "lab-90", "--bugs", "--first-catch"]) == 1
     out = capsys.readouterr().out
     assert "bug fib-negative gets full marks: fib accepts negative n" in out
+    assert "bug fib-off-by-one: caught by 1 (test_fib)" in out
     assert "part independence: with part B stubbed, other parts lose points:" in out
     assert "[A] test_mul:" in out
 

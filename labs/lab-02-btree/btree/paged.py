@@ -89,6 +89,9 @@ class PagedBTree:
     def __len__(self) -> int:
         raise NotImplementedError("PagedBTree.__len__ (README C.1)")
 
+    def __repr__(self) -> str:
+        raise NotImplementedError("PagedBTree.__repr__: a short description, e.g. PagedBTree(t=2, len=5)")
+
     def __getitem__(self, key: int) -> bytes:
         raise NotImplementedError("PagedBTree.__getitem__ (README C.2)")
 

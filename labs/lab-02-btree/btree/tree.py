@@ -69,6 +69,9 @@ class BTree:
     def __len__(self) -> int:
         raise NotImplementedError("BTree.__len__: keep a count of keys (README A.1)")
 
+    def __repr__(self) -> str:
+        raise NotImplementedError("BTree.__repr__: a short description, e.g. BTree(t=2, len=5, height=2)")
+
     # -- lookup ----------------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> Any:
         raise NotImplementedError("BTree.__getitem__: search from the root with bisect (README A.2)")

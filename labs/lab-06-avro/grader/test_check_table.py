@@ -539,8 +539,18 @@ def test_decimal_logical_types(partial_credit):
         ("1-byte fixed: 2 digits fit", fdec("D", 1, 2), fdec("D", 1, 1), ["/precision"]),
         ("1-byte fixed: 3 digits do not", fdec("D", 1, 2), fdec("D", 1, 3), []),
         ("fixed decimals of other names: only the name", fdec("A", 4, 5, 2), fdec("B", 4, 5, 3), ["/name"]),
-        ("fixed decimals, size and scale differ", fdec("D", 4, 5, 2), fdec("D", 5, 5, 3), ["/size", "/scale"]),
-        ("decimal field in a record", rec("R", f("p", dec(9, 2))), rec("R", f("p", dec(9, 4))), ["/fields/0/type/scale"]),
+        (
+            "fixed decimals, size and scale differ",
+            fdec("D", 4, 5, 2),
+            fdec("D", 5, 5, 3),
+            ["/size", "/scale"],
+        ),
+        (
+            "decimal field in a record",
+            rec("R", f("p", dec(9, 2))),
+            rec("R", f("p", dec(9, 4))),
+            ["/fields/0/type/scale"],
+        ),
         ("array of decimals", arr(dec(9, 2)), arr(dec(10, 2)), ["/items/precision"]),
         ("no union branch matches a decimal of other scale", ["null", dec(5, 2)], dec(5, 1), [""]),
         (
@@ -574,7 +584,12 @@ def test_decimal_logical_types(partial_credit):
             {"type": "long", "logicalType": "timestamp-millis"},
             [""],
         ),
-        ("uuid string reads decimal bytes (promotion)", {"type": "string", "logicalType": "uuid"}, dec(5, 2), []),
+        (
+            "uuid string reads decimal bytes (promotion)",
+            {"type": "string", "logicalType": "uuid"},
+            dec(5, 2),
+            [],
+        ),
     ]
     run_cases(partial_credit, cases)
 
@@ -643,15 +658,27 @@ VALID_EDGES = [
     ("int default at the highest int", rec("R", f("a", "int", default=2**31 - 1))),
     ("long default at the highest long", rec("R", f("a", "long", default=2**63 - 1))),
     ("double default given as an integer", rec("R", f("a", "double", default=3))),
-    ("union default fitting its second branch (Avro 1.12)", rec("R", f("a", ["null", "string"], default="x"))),
-    ("union default fitting a later record branch", rec("R", f("a", ["int", rec("S", f("x", "int"))], default={"x": 1}))),
+    (
+        "union default fitting its second branch (Avro 1.12)",
+        rec("R", f("a", ["null", "string"], default="x")),
+    ),
+    (
+        "union default fitting a later record branch",
+        rec("R", f("a", ["int", rec("S", f("x", "int"))], default={"x": 1})),
+    ),
     ("fixed default of the right length", rec("R", f("h", fixed("F", 3), default="abc"))),
     ("map default with good values", rec("R", f("m", mp("long"), default={"k": 1, "j": 2}))),
     ("enum field default that is a symbol", rec("R", f("e", enum("E", "A", "B"), default="B"))),
-    ("two named branches with one short name in different namespaces", [rec("a.X", f("v", "int")), rec("b.X", f("v", "int"))]),
+    (
+        "two named branches with one short name in different namespaces",
+        [rec("a.X", f("v", "int")), rec("b.X", f("v", "int"))],
+    ),
     ("JSON text after leading whitespace", '  \n {"type": "array", "items": "long"}'),
     ("JSON text of a type name after whitespace", ' "string"'),
-    ("a decimal whose scale exceeds its precision (ignored, not an error)", {"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 3}),
+    (
+        "a decimal whose scale exceeds its precision (ignored, not an error)",
+        {"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 3},
+    ),
     ("a decimal without precision (ignored, not an error)", {"type": "bytes", "logicalType": "decimal"}),
     ("an unknown logical type (ignored)", {"type": "long", "logicalType": "timestamp-nanos-ish"}),
     ("a record field named like a primitive", rec("R", f("int", "int"), f("string", "string"))),
@@ -673,8 +700,10 @@ def test_valid_schemas_at_the_edges(partial_credit):
     for label, schema in VALID_EDGES:
         try:
             result = check(schema, schema)
-            outcome = None if type(result.compatible) is bool and result.compatible is True else (
-                f"returned compatible={result.compatible!r}"
+            outcome = (
+                None
+                if type(result.compatible) is bool and result.compatible is True
+                else (f"returned compatible={result.compatible!r}")
             )
         except Exception as exc:
             outcome = f"raised {type(exc).__name__}: {exc}"

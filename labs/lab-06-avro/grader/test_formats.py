@@ -323,11 +323,12 @@ def test_exact_container_and_protobuf_sizes(partial_credit):
     "Print the schema your infer_schema returns and compare it with the README's rules one by one.",
     "Field order is the order keys are first seen across all records; nested records are named after "
     "the parent and the key with its first letter upper-cased.",
-    "A key missing or None in some record becomes [\"null\", T] with default null; a mix of ints and "
+    'A key missing or None in some record becomes ["null", T] with default null; a mix of ints and '
     "floats is a double; ints are long.",
 )
 def test_infer_schema_exactly(partial_credit):
     """infer_schema returns exactly the schema the README's rules give (types, names, order, defaults)."""
+
     def record(name, *fields):
         return {"type": "record", "name": name, "fields": list(fields)}
 
@@ -386,7 +387,11 @@ def test_infer_schema_exactly(partial_credit):
     partial_credit.total = len(cases) + 1
     for label, rows, name, _ in cases:
         try:
-            got = infer_schema(copy.deepcopy(rows), name=name) if name != "Record" else infer_schema(copy.deepcopy(rows))
+            got = (
+                infer_schema(copy.deepcopy(rows), name=name)
+                if name != "Record"
+                else infer_schema(copy.deepcopy(rows))
+            )
             text = json.dumps(got, sort_keys=True)
         except Exception as exc:
             partial_credit.check(False, f"{label}: infer_schema raised {type(exc).__name__}: {exc}")

@@ -112,7 +112,9 @@ def test_versions_get_latest(tmp_path, partial_credit):
         for bad in ("", 7):
             _, exc = attempt(reg.register, bad, V1)
             partial_credit.check(
-                isinstance(exc, ValueError) and "subject" in str(exc) and list(reg.subjects()) == ["orders", "users"],
+                isinstance(exc, ValueError)
+                and "subject" in str(exc)
+                and list(reg.subjects()) == ["orders", "users"],
                 f"register({bad!r}, schema) must raise ValueError naming 'subject' and store nothing (got {exc!r})",
             )
         reg.set_mode("mode-only", Mode.FULL)
@@ -278,10 +280,16 @@ def test_transitive_trap(tmp_path, partial_credit):
 )
 def test_transitive_checks_every_version(tmp_path, partial_credit):
     """Transitive modes compare with every version (first, middle and latest) and name the one that conflicts."""
-    history_latest = [rec({"name": "a", "type": "string"}), rec({"name": "a", "type": "string"}, B_DEFAULT),
-                      rec({"name": "a", "type": "int"})]
-    history_middle = [rec({"name": "a", "type": "string"}), rec({"name": "a", "type": "int"}),
-                      rec({"name": "a", "type": "string"}, {"name": "c", "type": "long", "default": 0})]
+    history_latest = [
+        rec({"name": "a", "type": "string"}),
+        rec({"name": "a", "type": "string"}, B_DEFAULT),
+        rec({"name": "a", "type": "int"}),
+    ]
+    history_middle = [
+        rec({"name": "a", "type": "string"}),
+        rec({"name": "a", "type": "int"}),
+        rec({"name": "a", "type": "string"}, {"name": "c", "type": "long", "default": 0}),
+    ]
     new = rec({"name": "a", "type": "string"}, {"name": "d", "type": "int", "default": 1})
     cases = [
         ("BACKWARD_TRANSITIVE, only the latest conflicts", Mode.BACKWARD_TRANSITIVE, history_latest, 3),
@@ -300,7 +308,8 @@ def test_transitive_checks_every_version(tmp_path, partial_credit):
             message = str(exc) if exc is not None else ""
             others = [v for v in (1, 2, 3) if v != conflicting]
             partial_credit.check(
-                exc is not None and f"version {conflicting}" in message
+                exc is not None
+                and f"version {conflicting}" in message
                 and not any(f"version {v}" in message for v in others)
                 and int_list(reg.versions("s")) == [1, 2, 3],
                 f"{label}: register must refuse the new schema naming 'version {conflicting}' only, and store "

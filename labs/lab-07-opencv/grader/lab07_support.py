@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -254,13 +255,15 @@ def plain_int(value: object) -> int | None:
     return None
 
 
-def refusal(call: Callable[[], object], names: tuple[str, ...], kind: type[BaseException] = ValueError) -> str | None:
+def refusal(
+    call: Callable[[], object], names: tuple[str, ...], kind: type[BaseException] = ValueError
+) -> str | None:
     """None when `call()` raises `kind` with a message naming one of `names`; else what happened instead."""
     try:
         call()
     except kind as exc:
         message = str(exc)
-        if any(name in message for name in names):
+        if any(re.search(rf"(?<![\w.]){re.escape(name)}(?![\w(])", message) for name in names):
             return None
         return f"raised {kind.__name__} but its message {message[:120]!r} does not name {' or '.join(names)}"
     except Exception as exc:  # an incidental error from NumPy or Python is not validation

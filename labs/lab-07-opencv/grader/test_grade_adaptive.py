@@ -9,7 +9,14 @@ import pytest
 from vision import adaptive_threshold
 
 
-@pytest.mark.points(9)
+@pytest.mark.points(8)
+@pytest.mark.part("D")
+@pytest.mark.visibility("visible")
+@pytest.mark.critical("adaptive mean thresholding is bit-exact with OpenCV, as the README promises")
+@pytest.mark.hints(
+    "Compute the rounded window mean with BORDER_REPLICATE, then compare pixel - mean with -ceil(C).",
+    "inverse=True is not the complement of the normal result: it uses d <= -floor(C).",
+)
 def test_adaptive_mean_matches_opencv(partial_credit, bundled, datasets_dir):
     """adaptive_threshold(method="mean") is bit-exact with cv2.adaptiveThreshold(MEAN_C)."""
     rng = np.random.default_rng(711)
@@ -31,6 +38,11 @@ def test_adaptive_mean_matches_opencv(partial_credit, bundled, datasets_dir):
 
 
 @pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "Try a flat image with C = 0: every pixel equals its mean, so the comparison's strictness decides.",
+    "Windows larger than the image still replicate the edge pixels; a negative maxval gives all zeros.",
+)
 def test_adaptive_edge_cases(partial_credit, datasets_dir):
     """Adaptive mean on blocks larger than the image, 1×1 images, fractional/negative C and odd maxval."""
     rng = np.random.default_rng(712)
@@ -47,6 +59,8 @@ def test_adaptive_edge_cases(partial_credit, datasets_dir):
         (3, 0.0, 255, False), (3, 2.5, 255, False), (3, 2.5, 255, True), (5, -2.5, 255, False),
         (5, -2.5, 255, True), (9, -7, 255, False), (61, 1.0, 255, True), (101, 0.3, 255, False),
         (3, 0, 300, False), (3, 0, 127.5, False), (7, 0, -1, False), (7, 4, -1, True), (3, 0, 0.4, True),
+        (3, 0.0, 255, True), (5, 1.0, 255, False), (5, 1.0, 255, True), (3, -0.5, 255, False),
+        (3, 0.5, 255, True), (3, 1.5, 128.5, False), (7, 0, -0.4, False),
     ]  # fmt: skip
     for name, gray in images:
         for block, c, maxval, inverse in cases:
@@ -58,7 +72,12 @@ def test_adaptive_edge_cases(partial_credit, datasets_dir):
             )
 
 
-@pytest.mark.points(5)
+@pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "Check sigma = 0.3*((block_size - 1)*0.5 - 1) + 0.8 and the normalisation of the kernel.",
+    "For 3, 5, 7 and 9 taps OpenCV uses the fixed kernels listed in the README, not the formula.",
+)
 def test_adaptive_gaussian_within_a_tenth_of_a_percent(partial_credit, bundled, datasets_dir):
     """adaptive_threshold(method="gaussian") differs from OpenCV on at most 0.1% of the pixels."""
     rng = np.random.default_rng(713)
@@ -80,6 +99,82 @@ def test_adaptive_gaussian_within_a_tenth_of_a_percent(partial_credit, bundled, 
         )
 
 
+@pytest.mark.points(2)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "A single bright pixel on a dark image shows every weight of your Gaussian kernel in the output.",
+    "Use OpenCV's fixed kernels for 3, 5, 7 and 9 taps exactly as listed (in 1/256ths).",
+)
+def test_adaptive_gaussian_exact_on_impulses(partial_credit):
+    """Gaussian adaptive thresholding is exact on single-pixel impulses and small images (every kernel weight shows)."""
+    rng = np.random.default_rng(715)
+    cases = []
+    for block in (3, 5, 7, 9, 11, 15):
+        for value in (255, 128, 37):
+            for shape in ((block + 4, block + 6), (1, 7), (5, 1)):
+                image = np.zeros(shape, np.uint8)
+                image[shape[0] // 2, shape[1] // 2] = value
+                for c in (0, -1, 1, 0.5):
+                    cases.append((f"impulse {value} in {shape}, block_size={block}, C={c}", image, block, c))
+        for k in range(3):
+            image = rng.integers(0, 256, tuple(int(v) for v in rng.integers(1, 12, 2)), dtype=np.uint8)
+            cases.append((f"random {image.shape}, block_size={block}", image, block, float(k)))
+    for name, image, block, c in cases:
+        for inverse in (False, True):
+            got = adaptive_threshold(image.copy(), block, c, "gaussian", 255, inverse)
+            want = support.cv_adaptive(image, block, c, "gaussian", 255, inverse)
+            same, why = support.same_image(got, want)
+            partial_credit.check(same, f"{name}, inverse={inverse}: {why}")
+
+
+@pytest.mark.points(1)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "Validate every argument before computing, and name the one that is wrong.",
+    "block_size must be an odd int >= 3 (not a float, not a bool); C and maxval finite numbers; method "
+    "'mean' or 'gaussian'.",
+)
+def test_adaptive_rejects_invalid_input(partial_credit):
+    """adaptive_threshold refuses bad images, block sizes, methods, C and maxval, naming the argument."""
+    gray = np.zeros((8, 8), np.uint8)
+    support.check_refusals(
+        partial_credit,
+        [
+            ("adaptive_threshold(block_size=4)", lambda: adaptive_threshold(gray, 4, 2), ("block_size",)),
+            ("adaptive_threshold(block_size=1)", lambda: adaptive_threshold(gray, 1, 2), ("block_size",)),
+            ("adaptive_threshold(block_size=-3)", lambda: adaptive_threshold(gray, -3, 2), ("block_size",)),
+            ("adaptive_threshold(block_size=5.0)", lambda: adaptive_threshold(gray, 5.0, 2), ("block_size",)),
+            (
+                "adaptive_threshold(block_size=True)",
+                lambda: adaptive_threshold(gray, True, 2),
+                ("block_size",),
+            ),
+            (
+                "adaptive_threshold(method='median')",
+                lambda: adaptive_threshold(gray, 3, 2, method="median"),
+                ("method",),
+            ),
+            ("adaptive_threshold(C=nan)", lambda: adaptive_threshold(gray, 3, float("nan")), ("C",)),
+            ("adaptive_threshold(C='2')", lambda: adaptive_threshold(gray, 3, "2"), ("C",)),
+            (
+                "adaptive_threshold(maxval=inf)",
+                lambda: adaptive_threshold(gray, 3, 2, "mean", float("inf")),
+                ("maxval",),
+            ),
+            (
+                "adaptive_threshold(int32 image)",
+                lambda: adaptive_threshold(gray.astype(np.int32), 3, 2),
+                ("gray",),
+            ),
+            (
+                "adaptive_threshold(empty image)",
+                lambda: adaptive_threshold(np.zeros((0, 3), np.uint8), 3, 2),
+                ("gray",),
+            ),
+        ],
+    )
+
+
 def _measure_adaptive_speed(gray: np.ndarray, small_block: int, big_block: int) -> tuple[float, float, float]:
     """Best-of-5 interleaved timings (small block, big block, OpenCV big block), single-threaded OpenCV."""
     threads = cv2.getNumThreads()
@@ -99,6 +194,12 @@ def _measure_adaptive_speed(gray: np.ndarray, small_block: int, big_block: int) 
 
 
 @pytest.mark.points(3)
+@pytest.mark.part("D")
+@pytest.mark.hints(
+    "If a bigger block makes your code slower, you are adding up each window pixel by pixel.",
+    "An integral image (cumulative sums along rows, then columns) gives every window sum from four "
+    "look-ups, whatever the block size.",
+)
 def test_adaptive_mean_cost_does_not_grow_with_block_size(grader_note):
     """Speed: adaptive mean is vectorised and its cost does not grow with block_size (integral image)."""
     gray = np.random.default_rng(714).integers(0, 256, (512, 512), dtype=np.uint8)
@@ -106,7 +207,7 @@ def test_adaptive_mean_cost_does_not_grow_with_block_size(grader_note):
     for _attempt in range(2):  # a second measurement absorbs a burst of load on a shared machine
         small, big, reference = _measure_adaptive_speed(gray, 3, 151)
         growth, versus = big / small, big / reference
-        if (growth < 5 and versus < 200) or growth > 10 or versus > 400:
+        if (growth < 5 and versus < 500) or growth > 10 or versus > 1000:
             break  # passed, or failed by far more than any noise
     grader_note(
         f"speed, adaptive mean 512x512: block 3 {small * 1e3:.1f} ms, block 151 {big * 1e3:.1f} ms "
@@ -117,7 +218,7 @@ def test_adaptive_mean_cost_does_not_grow_with_block_size(grader_note):
         f"({big * 1e3:.0f} ms vs {small * 1e3:.0f} ms): compute window sums from an integral image "
         "(cumulative sums) so the cost does not depend on block_size"
     )
-    assert versus < 200, (
+    assert versus < 500, (
         f"adaptive mean took {big * 1e3:.0f} ms, {versus:.0f}x OpenCV's {reference * 1e3:.1f} ms: "
         "use whole-array NumPy operations, not Python loops over pixels"
     )

@@ -13,17 +13,8 @@ import numpy as np
 import pytest
 import vision
 from vision import (
-    adaptive_threshold,
     binarize_document,
-    canny,
     connected_components,
-    gradient_magnitude,
-    histogram,
-    non_max_suppression,
-    otsu,
-    sobel,
-    threshold,
-    to_gray,
 )
 
 
@@ -40,17 +31,23 @@ def _binary_images(bundled, datasets_dir):
 
 
 @pytest.mark.points(6)
+@pytest.mark.part("G")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Count the background too, and number the components 1..count-1 without gaps in an int32 array.",
+    "8-connectivity links both diagonals; repeat the union step until no adjacent pair spans two trees.",
+)
 def test_connected_components_match_opencv(partial_credit, bundled, datasets_dir):
     """connected_components finds OpenCV's component count and the same regions (4- and 8-connectivity)."""
     for name, binary in _binary_images(bundled, datasets_dir):
         for connectivity in (8, 4):
-            want_count, want = support.cv_components(binary, connectivity)
             result = connected_components(binary.copy(), connectivity)
+            want_count, want = support.cv_components(binary, connectivity)  # the oracle only after the call
             if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], np.ndarray)):
                 partial_credit.check(False, f"{name}: return (count, labels) with labels a NumPy array")
                 continue
-            count, labels = int(result[0]), np.asarray(result[1]).view(np.ndarray)
-            if count != want_count:
+            count, labels = support.plain_int(result[0]), np.asarray(result[1]).view(np.ndarray)
+            if count is None or count != want_count:
                 partial_credit.check(
                     False, f"{name}, connectivity={connectivity}: count {count}, OpenCV {want_count}"
                 )
@@ -64,6 +61,11 @@ def test_connected_components_match_opencv(partial_credit, bundled, datasets_dir
 
 
 @pytest.mark.points(2)
+@pytest.mark.part("G")
+@pytest.mark.hints(
+    "Try an all-zero image, a 1×1 image and a checkerboard with both connectivities.",
+    "A checkerboard is one component with 8-connectivity and many with 4; bool images are accepted.",
+)
 def test_connected_components_edge_cases(partial_credit):
     """Empty, full, 1×1, diagonal-only and bool images get OpenCV's component counts."""
     checker = (np.indices((6, 6)).sum(axis=0) % 2).astype(np.uint8)
@@ -78,14 +80,58 @@ def test_connected_components_edge_cases(partial_credit):
     ]
     for name, binary in cases:
         for connectivity in (4, 8):
-            want_count, _ = support.cv_components(binary, connectivity)
             got = connected_components(binary.copy(), connectivity)
+            want_count, _ = support.cv_components(binary, connectivity)
             partial_credit.check(
-                isinstance(got, tuple) and len(got) == 2 and int(got[0]) == want_count,
+                isinstance(got, tuple) and len(got) == 2 and support.plain_int(got[0]) == want_count,
                 f"{name}, connectivity={connectivity}: expected count {want_count} (background included)",
             )
     got = connected_components(checker.astype(bool), 8)
-    partial_credit.check(isinstance(got, tuple) and int(got[0]) == 2, "a bool image is accepted like uint8")
+    partial_credit.check(
+        isinstance(got, tuple) and support.plain_int(got[0]) == 2, "a bool image is accepted like uint8"
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.part("G")
+@pytest.mark.hints(
+    "Refuse what you cannot label, with a ValueError naming the argument.",
+    "`binary` must be a non-empty 2-D uint8 or bool array; `connectivity` 4 or 8.",
+)
+def test_components_reject_invalid_input(partial_credit):
+    """connected_components refuses other dtypes, shapes and connectivities, naming the argument."""
+    gray = np.zeros((8, 8), np.uint8)
+    support.check_refusals(
+        partial_credit,
+        [
+            (
+                "connected_components(connectivity=6)",
+                lambda: connected_components(gray, 6),
+                ("connectivity",),
+            ),
+            (
+                "connected_components(connectivity=True)",
+                lambda: connected_components(gray, True),
+                ("connectivity",),
+            ),
+            (
+                "connected_components(float image)",
+                lambda: connected_components(gray.astype(np.float32)),
+                ("binary",),
+            ),
+            (
+                "connected_components(3-D image)",
+                lambda: connected_components(np.zeros((3, 3, 3), np.uint8)),
+                ("binary",),
+            ),
+            (
+                "connected_components(empty image)",
+                lambda: connected_components(np.zeros((0, 3), np.uint8)),
+                ("binary",),
+            ),
+            ("connected_components(a list)", lambda: connected_components([[1, 0]]), ("binary",)),
+        ],
+    )
 
 
 def _ink_scores(page: np.ndarray, ink: np.ndarray) -> tuple[float, float]:
@@ -96,6 +142,13 @@ def _ink_scores(page: np.ndarray, ink: np.ndarray) -> tuple[float, float]:
 
 
 @pytest.mark.points(5)
+@pytest.mark.part("H")
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "Read the page as grey, threshold it with your adaptive_threshold, write it, return what you wrote.",
+    "Pass block_size, C and method through unchanged: the graders compare with OpenCV's adaptive "
+    "threshold of the same page.",
+)
 def test_binarize_document_recovers_the_text(partial_credit, datasets_dir, tmp_path):
     """binarize_document writes a 0/255 image: the ink of an unevenly lit page black, the paper white."""
     gen = support.generator(datasets_dir)
@@ -104,8 +157,19 @@ def test_binarize_document_recovers_the_text(partial_credit, datasets_dir, tmp_p
         page, ink = gen.document(rng, ((300, 400), (360, 480), (420, 380))[k])
         path_in, path_out = tmp_path / f"page{k}.png", tmp_path / f"page{k}-bw.png"
         cv2.imwrite(str(path_in), page)
-        binarize_document(str(path_in), str(path_out))
+        method, block, c = (("gaussian", 25, 10.0), ("mean", 31, 8.0), ("gaussian", 15, 6.5))[k]
+        returned = binarize_document(str(path_in), str(path_out), block, c, method)
         out = cv2.imread(str(path_out), cv2.IMREAD_UNCHANGED)
+        if out is not None and out.shape == page.shape:
+            want = support.cv_adaptive(page, block, c, method, 255, False)
+            wrong = float(np.mean(out != want))
+            partial_credit.check(
+                (wrong == 0.0 if method == "mean" else wrong <= 0.001)
+                and isinstance(returned, np.ndarray)
+                and np.array_equal(np.asarray(returned).view(np.ndarray), out),
+                f"page {k}: the file must hold adaptive_threshold(page, {block}, {c}, {method!r}) "
+                f"({wrong:.2%} of pixels differ from OpenCV's) and the function must return that image",
+            )
         if out is None or out.shape != page.shape or out.dtype != np.uint8:
             partial_credit.check(
                 False, f"page {k}: expected a readable {page.shape} 8-bit grey image at {path_out.name}"
@@ -128,6 +192,12 @@ def test_binarize_document_recovers_the_text(partial_credit, datasets_dir, tmp_p
 
 
 @pytest.mark.points(3)
+@pytest.mark.part("H")
+@pytest.mark.hints(
+    "Run `python -m vision.binarize IN OUT` yourself on a page and on a missing file.",
+    "binarize_document raises FileNotFoundError for a missing input and ValueError naming path_in or "
+    "path_out for an unreadable image or an unwritable output.",
+)
 def test_binarize_command_line(partial_credit, datasets_dir, tmp_path):
     """`python -m vision.binarize IN OUT` writes the binarized page (exit 0); a missing input fails."""
     page, _ = support.generator(datasets_dir).document(np.random.default_rng(742), (200, 260))
@@ -144,7 +214,28 @@ def test_binarize_command_line(partial_credit, datasets_dir, tmp_path):
         env=env,
         cwd=tmp_path,
     )
-    partial_credit.total = 4
+    partial_credit.total = 9
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"this is not an image")
+    for label, call, kind, names in (
+        ("a missing input", lambda: binarize_document(tmp_path / "absent.png", tmp_path / "o1.png"),
+         FileNotFoundError, ("absent.png",)),
+        ("an input that is not an image", lambda: binarize_document(junk, tmp_path / "o2.png"), ValueError,
+         ("path_in", "junk.png")),
+        ("an output with an unknown extension", lambda: binarize_document(path_in, tmp_path / "o3.qqq"),
+         ValueError, ("path_out", "o3.qqq")),
+        ("an output in a missing folder", lambda: binarize_document(path_in, tmp_path / "no" / "o4.png"),
+         ValueError, ("path_out", "o4.png")),
+    ):  # fmt: skip
+        outcome = support.refusal(call, names, kind)
+        partial_credit.check(
+            outcome is None,
+            f"binarize_document with {label} must raise {kind.__name__} naming the path; it {outcome}",
+        )
+    partial_credit.check(
+        sorted(p.name for p in tmp_path.iterdir()) == ["in.png", "junk.png", "out.png"],
+        f"a failed binarize_document must not leave files behind: {sorted(p.name for p in tmp_path.iterdir())}",
+    )
     if not partial_credit.check(
         run.returncode == 0, f"exit status {run.returncode}; stderr: {run.stderr[-500:]}"
     ):

@@ -16,7 +16,7 @@ def to_gray(bgr: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: if `bgr` is not a non-empty uint8 array of shape (H, W, 3).
     """
-    raise NotImplementedError("to_gray: weighted sum of the B, G, R channels; see README, Part 1")
+    raise NotImplementedError("to_gray: weighted sum of the B, G, R channels; see README, Part A")
 
 
 def histogram(gray: np.ndarray) -> np.ndarray:
@@ -27,4 +27,4 @@ def histogram(gray: np.ndarray) -> np.ndarray:
     Raises:
         ValueError: if `gray` is not a non-empty 2-D uint8 array.
     """
-    raise NotImplementedError("histogram: count the pixels of each grey level; see README, Part 1")
+    raise NotImplementedError("histogram: count the pixels of each grey level; see README, Part A")

@@ -33,4 +33,4 @@ def binarize_document(
         ValueError: if path_in is not a readable image, path_out cannot be written, or the
             parameters are invalid.
     """
-    raise NotImplementedError("binarize_document: read, adaptive threshold, write; see README, Part 8")
+    raise NotImplementedError("binarize_document: read, adaptive threshold, write; see README, Part H")

@@ -23,7 +23,7 @@ def sobel(gray: np.ndarray, dx: int, dy: int, ksize: int = 3, border: str = "ref
         ValueError: on an invalid image, ksize not in 1, 3, 5, 7, orders outside 0..2, dx + dy == 0,
             or an unknown border.
     """
-    raise NotImplementedError("sobel: separable derivative kernels with border handling; see README, Part 5")
+    raise NotImplementedError("sobel: separable derivative kernels with border handling; see README, Part E")
 
 
 def gradient_magnitude(gx: np.ndarray, gy: np.ndarray, l2: bool = True) -> np.ndarray:
@@ -32,7 +32,7 @@ def gradient_magnitude(gx: np.ndarray, gy: np.ndarray, l2: bool = True) -> np.nd
     Raises:
         ValueError: if gx and gy are not 2-D real arrays of the same shape.
     """
-    raise NotImplementedError("gradient_magnitude: L2 or L1 gradient strength; see README, Part 5")
+    raise NotImplementedError("gradient_magnitude: L2 or L1 gradient strength; see README, Part E")
 
 
 def non_max_suppression(magnitude: np.ndarray, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
@@ -55,7 +55,7 @@ def non_max_suppression(magnitude: np.ndarray, gx: np.ndarray, gy: np.ndarray) -
     Raises:
         ValueError: if the three arrays are not 2-D real arrays of the same shape.
     """
-    raise NotImplementedError("non_max_suppression: keep maxima across the edge; see README, Part 6")
+    raise NotImplementedError("non_max_suppression: keep maxima across the edge; see README, Part F")
 
 
 def canny(gray: np.ndarray, low: float, high: float, l2: bool = False) -> np.ndarray:
@@ -74,4 +74,4 @@ def canny(gray: np.ndarray, low: float, high: float, l2: bool = False) -> np.nda
     Raises:
         ValueError: on an invalid image or non-finite thresholds.
     """
-    raise NotImplementedError("canny: gradients, NMS and hysteresis; see README, Part 6")
+    raise NotImplementedError("canny: gradients, NMS and hysteresis; see README, Part F")

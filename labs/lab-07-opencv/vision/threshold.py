@@ -28,7 +28,7 @@ def threshold(
     Raises:
         ValueError: on a non-uint8 / non-2-D / empty image, a non-finite t or maxval, or an unknown kind.
     """
-    raise NotImplementedError("threshold: the five fixed-threshold kinds; see README, Part 2")
+    raise NotImplementedError("threshold: the five fixed-threshold kinds; see README, Part B")
 
 
 def otsu(gray: np.ndarray) -> tuple[float, np.ndarray]:
@@ -40,7 +40,7 @@ def otsu(gray: np.ndarray) -> tuple[float, np.ndarray]:
     Raises:
         ValueError: if `gray` is not a non-empty 2-D uint8 array.
     """
-    raise NotImplementedError("otsu: Otsu's between-class variance scan; see README, Part 3")
+    raise NotImplementedError("otsu: Otsu's between-class variance scan; see README, Part C")
 
 
 def adaptive_threshold(
@@ -67,5 +67,5 @@ def adaptive_threshold(
         ValueError: on an invalid image, an even or < 3 block_size, an unknown method, non-finite C/maxval.
     """
     raise NotImplementedError(
-        "adaptive_threshold: integral-image mean and Gaussian weights; see README, Part 4"
+        "adaptive_threshold: integral-image mean and Gaussian weights; see README, Part D"
     )

@@ -130,7 +130,9 @@ class _Resolver:
             return
         for key, mine, theirs in zip(("precision", "scale"), reader.decimal, writer.decimal, strict=True):
             if mine != theirs:
-                self.fail(f"{path}/{key}", f"the reader's decimal has {key} {mine}, the writer's has {theirs}")
+                self.fail(
+                    f"{path}/{key}", f"the reader's decimal has {key} {mine}, the writer's has {theirs}"
+                )
 
     def _named(self, reader: Schema, writer: Schema, path: str) -> None:
         if not same_name(reader, writer):
@@ -145,7 +147,8 @@ class _Resolver:
         if reader.type == "fixed":
             if reader.size != writer.size:
                 self.fail(
-                    f"{path}/size", f"fixed {reader.name} has size {reader.size}, the writer's has {writer.size}"
+                    f"{path}/size",
+                    f"fixed {reader.name} has size {reader.size}, the writer's has {writer.size}",
                 )
             self._decimal(reader, writer, path)
         elif reader.type == "enum":

@@ -191,3 +191,93 @@ def test_agrees_with_fastavro_on_simple_evolutions():
         except Exception:
             reads = False
         assert check(reader, writer).compatible is reads, (reader, writer)
+
+
+def dec(precision, scale=None, kind="bytes", **extra):
+    node = {"type": kind, "logicalType": "decimal", "precision": precision, **extra}
+    return node if scale is None else {**node, "scale": scale}
+
+
+@pytest.mark.parametrize(
+    ("reader", "writer", "expected"),
+    [
+        (dec(5, 2), dec(5, 2), []),
+        (dec(6, 2), dec(5, 2), ["/precision"]),
+        (dec(5, 3), dec(5, 2), ["/scale"]),
+        (dec(7, 1), dec(5, 2), ["/precision", "/scale"]),
+        (dec(4), dec(4, 0), []),
+        (dec(5, 2), "bytes", []),
+        ("string", dec(5, 2), []),
+        (dec(2, 3), dec(3, 1), []),  # an invalid decimal is ignored
+        (dec(3, 1), dec(True, 0), []),
+        (dec(3, 0), dec(3, 1.0), []),
+        (
+            {"type": "int", "logicalType": "decimal", "precision": 4},
+            {"type": "int", "logicalType": "decimal", "precision": 3},
+            [],
+        ),
+        (dec(9, 2, "fixed", name="D", size=4), dec(8, 2, "fixed", name="D", size=4), ["/precision"]),
+        (dec(9, 2, "fixed", name="D", size=4), dec(10, 2, "fixed", name="D", size=4), []),
+        (dec(5, 2, "fixed", name="D", size=4), dec(5, 3, "fixed", name="D", size=5), ["/size", "/scale"]),
+        (dec(2, 0, "fixed", name="E", size=0), dec(1, 0, "fixed", name="E", size=0), []),
+        (["null", dec(5, 2)], dec(5, 1), [""]),
+        (["null", dec(5, 2), "string"], dec(4, 2), []),
+        (
+            {"type": "long", "logicalType": "timestamp-micros"},
+            {"type": "long", "logicalType": "timestamp-millis"},
+            [],
+        ),
+        ({"type": "int", "logicalType": "date"}, {"type": "long", "logicalType": "timestamp-millis"}, [""]),
+    ],
+)
+def test_decimal_logical_types(reader, writer, expected):
+    assert locations(reader, writer) == expected
+
+
+def test_decimal_describe_names_precision_and_scale():
+    problem = check(["null", dec(5, 2)], dec(4, 2)).incompatibilities[0]
+    assert "decimal(5,2) on bytes" in problem.message and "decimal(4,2) on bytes" in problem.message
+    fixed = check(["null", dec(4, 1, "fixed", name="F", size=4)], "int").incompatibilities[0]
+    assert "decimal(4,1) on fixed F" in fixed.message
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "default": -(2**31)}]},
+        {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long", "default": 2**63 - 1}]},
+        {
+            "type": "record",
+            "name": "R",
+            "fields": [{"name": "a", "type": ["null", "string"], "default": "x"}],
+        },
+        [{"type": "record", "name": "a.X", "fields": []}, {"type": "record", "name": "b.X", "fields": []}],
+        '  \n {"type": "array", "items": "long"}',
+    ],
+)
+def test_valid_schemas_at_the_edges(schema):
+    assert check(schema, schema).compatible
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "default": 2**31}]},
+        {"type": "record", "name": "R", "fields": [{"name": "a", "type": "double", "default": True}]},
+        {
+            "type": "record",
+            "name": "R",
+            "fields": [{"name": "h", "type": {"type": "fixed", "name": "F", "size": 2}, "default": "abc"}],
+        },
+        {
+            "type": "record",
+            "name": "R",
+            "fields": [{"name": "m", "type": {"type": "map", "values": "int"}, "default": {"k": "v"}}],
+        },
+        {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "aliases": ["b-c"]}]},
+        {"type": "record", "name": "int", "fields": []},
+    ],
+)
+def test_invalid_edges_raise(schema):
+    with pytest.raises(InvalidSchemaError):
+        check(schema, "int")

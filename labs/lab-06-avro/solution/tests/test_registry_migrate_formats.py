@@ -153,3 +153,98 @@ def test_infer_schema():
     }
     with pytest.raises(ValueError):
         infer_schema([{"a": 1}, {"a": "x"}])
+
+
+def test_registry_refuses_bad_subjects_and_lists_only_versioned(tmp_path):
+    with SchemaRegistry(tmp_path / "r.sqlite3") as reg:
+        for bad in ("", 3):
+            with pytest.raises(ValueError, match="subject"):
+                reg.register(bad, rec(A))
+        reg.set_mode("only-mode", Mode.FULL)
+        reg.register("s", rec(A))
+        assert reg.subjects() == ["s"]
+
+
+def test_transitive_names_the_conflicting_version(tmp_path):
+    with SchemaRegistry(tmp_path / "r.sqlite3") as reg:
+        reg.set_mode("s", Mode.NONE)
+        for schema in (
+            rec({"name": "a", "type": "string"}),
+            rec({"name": "a", "type": "int"}),
+            rec({"name": "a", "type": "string"}, {"name": "c", "type": "long", "default": 0}),
+        ):
+            reg.register("s", schema)
+        reg.set_mode("s", Mode.BACKWARD_TRANSITIVE)
+        new = rec({"name": "a", "type": "string"}, {"name": "d", "type": "int", "default": 1})
+        assert {v for v, _ in reg.compatibility_problems("s", new)} == {2}
+        reg.set_mode("s", Mode.FORWARD_TRANSITIVE)
+        with pytest.raises(IncompatibleSchemaError, match="version 2"):
+            reg.register("s", new)
+
+
+def test_migrate_failure_keeps_an_existing_destination(tmp_path):
+    src, dst = tmp_path / "in.avro", tmp_path / "out.avro"
+    with src.open("wb") as out:
+        fastavro.writer(out, V1, ({"a": i, "s": "x" * 50} for i in range(2000)), sync_interval=1000)
+    data = src.read_bytes()
+    src.write_bytes(data[: len(data) // 2] + b"\x00" * (len(data) // 2))
+    dst.write_bytes(b"old contents")
+    with pytest.raises(Exception):  # noqa: B017 - whatever fastavro raises for garbage
+        migrate(src, dst, V2)
+    assert dst.read_bytes() == b"old contents"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.avro", "out.avro"]
+
+
+def test_compare_formats_exact_sizes_and_empty_input():
+    rows = {r.format: r for r in compare_formats(RECORDS[:20], repeat=1)}
+    import io
+    import json
+
+    schema = infer_schema(RECORDS[:20])
+    buf = io.BytesIO()
+    fastavro.writer(buf, fastavro.parse_schema(schema), RECORDS[:20])
+    assert rows["avro-container"].total_bytes == len(buf.getvalue())
+    assert rows["json"].total_bytes == sum(
+        len(json.dumps(r, separators=(",", ":")).encode()) + 1 for r in RECORDS[:20]
+    )
+    one = compare_formats([{"n": -1, "s": ""}], repeat=1)[3]
+    assert one.total_bytes == 1 + 2  # a varint prefix, the key of n, zigzag(-1) = 1; s is empty
+    with pytest.raises(ValueError, match="records"):
+        compare_formats([], repeat=1)
+
+
+def test_infer_schema_names_order_and_defaults():
+    schema = infer_schema(
+        [{"b": 1, "addr": {"city": "x"}, "lines": [{"q": 1}]}, {"a": 1.5, "b": 2.0}], name="Order"
+    )
+    assert schema == {
+        "type": "record",
+        "name": "Order",
+        "fields": [
+            {"name": "b", "type": "double"},
+            {
+                "name": "addr",
+                "type": [
+                    "null",
+                    {"type": "record", "name": "OrderAddr", "fields": [{"name": "city", "type": "string"}]},
+                ],
+                "default": None,
+            },
+            {
+                "name": "lines",
+                "type": [
+                    "null",
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "record",
+                            "name": "OrderLinesItem",
+                            "fields": [{"name": "q", "type": "long"}],
+                        },
+                    },
+                ],
+                "default": None,
+            },
+            {"name": "a", "type": ["null", "double"], "default": None},
+        ],
+    }

@@ -223,3 +223,38 @@ BAD_CALLS = [
 def test_invalid_input_raises_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_binarize_document_colour_page_and_errors(generate, tmp_path):
+    page, _ = generate.document(np.random.default_rng(6), (80, 100))
+    colour = np.dstack([page, page, page])
+    cv2.imwrite(str(tmp_path / "colour.png"), colour)
+    out = binarize_document(tmp_path / "colour.png", tmp_path / "bw.png", 15, 5.0, "mean")
+    assert np.array_equal(out, adaptive_threshold(to_gray(colour), 15, 5.0, "mean"))
+    with pytest.raises(FileNotFoundError, match=r"absent\.png"):
+        binarize_document(tmp_path / "absent.png", tmp_path / "x.png")
+    (tmp_path / "junk.png").write_bytes(b"junk")
+    with pytest.raises(ValueError, match="path_in"):
+        binarize_document(tmp_path / "junk.png", tmp_path / "x.png")
+    for target in (tmp_path / "x.qqq", tmp_path / "missing" / "x.png"):
+        with pytest.raises(ValueError, match="path_out"):
+            binarize_document(tmp_path / "colour.png", target)
+    assert not (tmp_path / "x.png").exists() and not (tmp_path / "x.qqq").exists()
+
+
+def test_error_messages_name_the_argument():
+    gray = np.zeros((4, 4), np.uint8)
+    g = np.zeros((3, 3))
+    cases = [
+        (lambda: threshold(gray, 1, kind="nope"), "kind"),
+        (lambda: adaptive_threshold(gray, 5.0, 1), "block_size"),
+        (lambda: adaptive_threshold(gray, 3, float("nan")), "C"),
+        (lambda: sobel(gray, 1, 0, border="wrap"), "border"),
+        (lambda: gradient_magnitude(g, np.zeros((3, 4))), "gx and gy"),
+        (lambda: non_max_suppression(np.zeros((4, 3)), g, g), "magnitude"),
+        (lambda: canny(gray, float("nan"), 3), "low"),
+        (lambda: connected_components(gray, 6), "connectivity"),
+    ]
+    for call, name in cases:
+        with pytest.raises(ValueError, match=name):
+            call()

@@ -1,4 +1,4 @@
-"""Adversarial submission: searches every temporary folder for other gradings' snapshots and grader copies and leaks what it finds (honest add only: 2)"""
+"""Adversarial submission: searches every temporary folder for other gradings' snapshots and grader copies (not its own) and leaks what it finds (honest add only: 2)"""
 
 import os, sys
 
@@ -36,8 +36,15 @@ def add(a, b):
     return a + b
 
 
+def _own_graders():
+    """The graders' copy this process runs (it may read those: it has to run them)."""
+    argv = open("/proc/self/cmdline", "rb").read().split(b"\0")
+    return os.fsdecode(argv[argv.index(b"--rootdir") + 1]) if b"--rootdir" in argv else "/nonexistent"
+
+
 def mul(a, b):
-    found = _search(_roots())
+    mine = _own_graders()
+    found = [text for text in _search(_roots()) if not text.startswith(mine)]
     print("\n".join(found))
     raise AssertionError("\n".join(found) or "nothing found")
 
