@@ -170,17 +170,42 @@ def tests(session: nox.Session) -> None:
         session.run(sys.executable, "-m", "nox", "-s", lab.id, "--install-only", external=True)
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", "tests", *session.posargs)
-    for lab in labs:
-        # the contract, reference 100 + gate, stub 0, parts independent, every known bug caught (stopping
-        # at the first test that catches it), and two runs of the reference, the second shuffled: a cheap,
-        # continuous flaky-grader check (`--repeat 10` and `--bugs` without `--first-catch` are the
-        # thorough ones; see docs/performance.md)
-        session.run(
-            "coverage", "run", "-m", "autograder", "verify", lab.id, "--bugs", "--first-catch",
-            "--repeat", "2", "--random-order", "--python", str(lab_python(lab)),
-        )  # fmt: skip
+    verify_every_lab(session, labs)
     session.run("coverage", "combine")
     session.run("coverage", "report", "--fail-under=90")
+
+
+def verify_every_lab(session: nox.Session, labs: list[Lab]) -> None:
+    """`labs verify` of every lab, as many at once as there are cores (LABS_VERIFY_JOBS to change it).
+
+    Each verify checks the contract, reference 100 + gate, stub 0, parts independent, every known bug
+    caught (stopping at the first test that catches it), and runs the reference twice, the second time
+    shuffled: a cheap, continuous flaky-grader check (`--repeat 10` and `--bugs` without `--first-catch`
+    are the thorough ones; see docs/performance.md). Budgets are CPU time, so running labs side by side
+    makes each slower, never wrong."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = max(1, int(os.environ.get("LABS_VERIFY_JOBS") or os.cpu_count() or 1))
+    coverage = str(Path(session.bin) / "coverage")
+
+    def verify(lab: Lab) -> tuple[Lab, int, str]:
+        command = [
+            coverage, "run", "-m", "autograder", "verify", lab.id, "--bugs", "--first-catch",
+            "--repeat", "2", "--random-order", "--python", str(lab_python(lab)),
+        ]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        return lab, done.returncode, done.stdout + done.stderr
+
+    slowest_first = sorted(labs, key=lambda lab: (-lab.lab_timeout, lab.id))
+    failed = []
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for lab, code, output in pool.map(verify, slowest_first):
+            print(output, end="", flush=True)
+            if code != 0:
+                failed.append(lab.id)
+    if failed:
+        session.error(f"labs verify failed for {', '.join(failed)}")
 
 
 @nox.session

@@ -99,6 +99,9 @@ def test_gradient_accumulates(op: Op) -> None:
 )
 def test_operand_types_are_checked() -> None:
     """Operands other than Value/int/float (incl. bool) raise TypeError naming the type; same for exponents."""
+    for good, want in ((Value(3.0) + 2, 5.0), (2.5 * Value(2.0), 5.0), (Value(3.0) ** 2, 9.0)):
+        got = value_data(good, Value, "an operation on valid operands")
+        assert got == want, f"an operation on valid int/float operands gave {got}, expected {want}"
     operations = {
         "v + {}": lambda v, bad: v + bad,
         "{} + v": lambda v, bad: bad + v,
@@ -169,7 +172,9 @@ def test_relu_gradient_at_zero() -> None:
     "Check before calling math.log and raise ValueError with a message that says it is the log.",
 )
 def test_log_domain() -> None:
-    """log() raises ValueError, with a message naming log, for data <= 0."""
+    """log() raises ValueError, with a message naming log, for data <= 0 (and works for data > 0)."""
+    got = value_data(Value(2.0).log(), Value, "log")
+    assert close(got, math.log(2.0), 1e-12), f"Value(2.0).log() is {got}, expected {math.log(2.0)}"
     for bad in (0.0, -0.0, -2.0):
         try:
             Value(bad).log()

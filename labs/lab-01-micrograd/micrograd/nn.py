@@ -37,6 +37,10 @@ class Neuron(Module):
         """The weights, then the bias."""
         raise NotImplementedError("Neuron.parameters (README Part D)")
 
+    def __repr__(self) -> str:
+        """For your own debugging, e.g. `ReLUNeuron(3)`: the kind and the number of inputs (not graded)."""
+        raise NotImplementedError("Neuron.__repr__ (optional, not graded)")
+
 
 class Layer(Module):
     """`nout` neurons reading the same `nin` inputs; keyword arguments go to each Neuron."""
@@ -50,6 +54,10 @@ class Layer(Module):
 
     def parameters(self) -> list[Value]:
         raise NotImplementedError("Layer.parameters (README Part D)")
+
+    def __repr__(self) -> str:
+        """For your own debugging, e.g. `Layer of [ReLUNeuron(2), ReLUNeuron(2)]` (not graded)."""
+        raise NotImplementedError("Layer.__repr__ (optional, not graded)")
 
 
 class MLP(Module):
@@ -66,3 +74,7 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         raise NotImplementedError("MLP.parameters (README Part D)")
+
+    def __repr__(self) -> str:
+        """For your own debugging, e.g. `MLP of [Layer of [...], Layer of [...]]` (not graded)."""
+        raise NotImplementedError("MLP.__repr__ (optional, not graded)")

@@ -31,7 +31,7 @@ def _binary_images(bundled, datasets_dir):
 
 
 @pytest.mark.points(6)
-@pytest.mark.part("G")
+@pytest.mark.part("F")
 @pytest.mark.visibility("visible")
 @pytest.mark.hints(
     "Count the background too, and number the components 1..count-1 without gaps in an int32 array.",
@@ -61,7 +61,7 @@ def test_connected_components_match_opencv(partial_credit, bundled, datasets_dir
 
 
 @pytest.mark.points(2)
-@pytest.mark.part("G")
+@pytest.mark.part("F")
 @pytest.mark.hints(
     "Try an all-zero image, a 1×1 image and a checkerboard with both connectivities.",
     "A checkerboard is one component with 8-connectivity and many with 4; bool images are accepted.",
@@ -93,7 +93,7 @@ def test_connected_components_edge_cases(partial_credit):
 
 
 @pytest.mark.points(1)
-@pytest.mark.part("G")
+@pytest.mark.part("F")
 @pytest.mark.hints(
     "Refuse what you cannot label, with a ValueError naming the argument.",
     "`binary` must be a non-empty 2-D uint8 or bool array; `connectivity` 4 or 8.",

@@ -86,7 +86,7 @@ def _nms_oracle(mag: np.ndarray, gx: np.ndarray, gy: np.ndarray, tan22: float) -
 
 
 @pytest.mark.points(5)
-@pytest.mark.part("F")
+@pytest.mark.part("G")
 @pytest.mark.hints(
     "Sort each pixel's gradient into one of four sectors with the README's tan 22.5° and tan 67.5° tests.",
     "Horizontal and vertical sectors use > on one side and >= on the other, diagonals > on both; a zero "
@@ -140,7 +140,7 @@ def test_non_max_suppression_thins_edges(partial_credit, bundled, datasets_dir):
 
 
 @pytest.mark.points(7)
-@pytest.mark.part("F")
+@pytest.mark.part("G")
 @pytest.mark.visibility("visible")
 @pytest.mark.critical("Canny edges are exactly OpenCV's when the README's steps are followed")
 @pytest.mark.hints(
@@ -148,7 +148,7 @@ def test_non_max_suppression_thins_edges(partial_credit, bundled, datasets_dir):
     "The thresholds are floored, compared strictly (>), swapped when low > high, squared for L2; "
     "weak pixels join through 8-connected chains.",
 )
-def test_canny_f1_against_opencv(partial_credit, bundled, datasets_dir):
+def test_canny_matches_opencv_exactly(partial_credit, bundled, datasets_dir):
     """canny finds exactly cv2.Canny's edges on photographs and synthetic images (the README's steps are exact)."""
     cases = [
         (name, gray, low, high, False) for name, gray in bundled for low, high in ((50, 150), (100, 200))
@@ -188,7 +188,7 @@ def test_canny_f1_against_opencv(partial_credit, bundled, datasets_dir):
 
 
 @pytest.mark.points(2)
-@pytest.mark.part("F")
+@pytest.mark.part("G")
 @pytest.mark.hints(
     "Try canny(img, 150, 50) against canny(img, 50, 150), and a constant image.",
     "A weak edge pixel is kept only when a chain of weak pixels connects it to a strong one.",
@@ -267,7 +267,7 @@ def test_sobel_rejects_invalid_input(partial_credit):
 
 
 @pytest.mark.points(1)
-@pytest.mark.part("F")
+@pytest.mark.part("G")
 @pytest.mark.hints(
     "Validate the inputs of non_max_suppression and canny before computing, naming what is wrong.",
     "magnitude, gx and gy must share one shape; canny needs a 2-D uint8 `gray` and finite `low`/`high`.",

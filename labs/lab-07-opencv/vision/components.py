@@ -16,4 +16,4 @@ def connected_components(binary: np.ndarray, connectivity: int = 8) -> tuple[int
     Raises:
         ValueError: if `binary` is not a non-empty 2-D uint8 or bool array, or connectivity is not 4 or 8.
     """
-    raise NotImplementedError("connected_components: label 4/8-connected regions; see README, Part G")
+    raise NotImplementedError("connected_components: label 4/8-connected regions; see README, Part F")

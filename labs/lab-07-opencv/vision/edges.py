@@ -55,7 +55,7 @@ def non_max_suppression(magnitude: np.ndarray, gx: np.ndarray, gy: np.ndarray) -
     Raises:
         ValueError: if the three arrays are not 2-D real arrays of the same shape.
     """
-    raise NotImplementedError("non_max_suppression: keep maxima across the edge; see README, Part F")
+    raise NotImplementedError("non_max_suppression: keep maxima across the edge; see README, Part G")
 
 
 def canny(gray: np.ndarray, low: float, high: float, l2: bool = False) -> np.ndarray:
@@ -74,4 +74,4 @@ def canny(gray: np.ndarray, low: float, high: float, l2: bool = False) -> np.nda
     Raises:
         ValueError: on an invalid image or non-finite thresholds.
     """
-    raise NotImplementedError("canny: gradients, NMS and hysteresis; see README, Part F")
+    raise NotImplementedError("canny: gradients, NMS and hysteresis; see README, Part G")

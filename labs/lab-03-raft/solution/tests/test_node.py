@@ -181,7 +181,7 @@ def test_a_candidate_of_two_needs_both_votes():
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_every_scenario_passes(name):
-    sizes = [size for size in (SCENARIOS[name].nodes, 2, 4, 6) if size in SCENARIOS[name].sizes]
+    sizes = [size for size in (SCENARIOS[name].nodes, 4) if size in SCENARIOS[name].sizes]  # odd and even
     for seed, size in enumerate(dict.fromkeys(sizes)):
         outcome = run_scenario(name, seed, nodes=size, trace=False)
         assert outcome.ok, f"{outcome.failure} ({outcome.replay_hint()})"
