@@ -192,6 +192,7 @@ def grade(
     measure_gate: bool = True,
     select: Callable[[ExpectedTest], bool] | None = None,
     scope_note: str = "",
+    with_strength: bool = True,
 ) -> LabResult:
     """Grade `target`; `select` keeps a subset of the graders (a partial grade, described by `scope_note`)."""
     started = time.monotonic()
@@ -227,22 +228,24 @@ def grade(
             )  # fmt: skip
             import_problem = probe_import(lab, snapshot, python, env, limits, run_plan)
             gate_box: list[GateResult] = []
-            gate_thread = threading.Thread(
-                target=lambda: gate_box.append(
-                    gate.measure(
-                        snapshot,
-                        lab.package,
-                        lab.gate_omit,
-                        lab.coverage_gate,
-                        python,
-                        env,
-                        limits,
-                        deadline,
-                        plan=run_plan,
+            strength_box: list[strength.Strength | None] = []
+
+            def measure_own_tests() -> None:
+                """The gate, then (its tests passing) the known bugs they catch: beside the graders."""
+                found = gate.measure(
+                    snapshot, lab.package, lab.gate_omit, lab.coverage_gate, python, env, limits, deadline,
+                    plan=run_plan,
+                )  # fmt: skip
+                gate_box.append(found)
+                if with_strength and found.tests_passed and not found.tests_failed:
+                    budget = min(STRENGTH_SECONDS, lab.lab_timeout / 4)
+                    cache = grades_dir() / ".cache"
+                    found_strength = strength.measure(
+                        lab, snapshot / "tests", python, env, limits, budget, cache
                     )
-                ),
-                daemon=True,
-            )
+                    strength_box.append(found_strength)
+
+            gate_thread = threading.Thread(target=measure_own_tests, daemon=True)
             measuring = measure_gate and not import_problem
             if measuring:
                 gate_thread.start()
@@ -258,11 +261,7 @@ def grade(
                 outcomes = runner.run_graders(run, runnable, deadline, on_outcome)
             if measuring:
                 gate_thread.join()
-                if gate_box and gate_box[0].tests_passed and not gate_box[0].tests_failed:
-                    tests_strength = strength.measure(
-                        lab, snapshot / "tests", python, env, limits,
-                        min(120.0, lab.lab_timeout / 3), grades_dir() / ".cache",
-                    )  # fmt: skip
+                tests_strength = strength_box[0] if strength_box else None
         remove_tree(Path(scratch))
     if fingerprint(watched) != before:
         _restore_tree(saved, watched)
@@ -297,6 +296,9 @@ def grade(
         strength=tests_strength.record() if tests_strength is not None else None,
     )
     return access.scrub(result)  # an external database's password never reaches a report
+
+
+STRENGTH_SECONDS = 60.0  # at most this long (and a quarter of lab_timeout) for the known-bug check
 
 
 def _with_strength(lab: Lab, result: GateResult, found: strength.Strength | None) -> GateResult:

@@ -75,7 +75,7 @@ def verify_lab(
     expected = expected_tests(lab, python, limits)
     verdict.problems += _markers(lab, expected)
 
-    solution = grade(lab, resolve_target(lab, "solution"), python=python)
+    solution = grade(lab, resolve_target(lab, "solution"), python=python, with_strength=False)
     verdict.facts.append(
         f"solution {format_points(solution.score)}/{format_points(solution.max_score)}, "
         f"coverage {solution.gate.percent}%, {solution.execution_time:.1f} s"
@@ -90,7 +90,7 @@ def verify_lab(
             f"({solution.gate.tests_failed} failing) {solution.gate.problem}".rstrip()
         )
 
-    stub = grade(lab, resolve_target(lab, "workspace"), python=python)
+    stub = grade(lab, resolve_target(lab, "workspace"), python=python, with_strength=False)
     verdict.facts.append(
         f"stub {format_points(stub.score)}/{format_points(stub.max_score)}, {stub.execution_time:.1f} s"
     )

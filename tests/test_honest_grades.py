@@ -241,3 +241,46 @@ def test_a_broken_manifest_breaks_only_its_own_nox_session(tmp_path: Path) -> No
     assert broken.returncode == 2
     assert "labs: error:" in broken.stderr and "field 'title' must be str, got int" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+ASSERT_FREE = """
+from toy import add, fib, mul
+
+
+def test_calls_everything() -> None:
+    add(1, 2)
+    mul(2, 3)
+    for n in range(5):
+        fib(n)
+    try:
+        fib(-1)
+    except ValueError:
+        pass
+"""
+
+
+def test_the_learners_tests_are_scored_by_the_bugs_they_catch(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
+    (toy_copy / "tests" / "test_toy.py").write_text(ASSERT_FREE)
+    assert main(["grade", "lab-90"]) == 0  # the coverage gate alone is met by an assert-free suite
+    out = capsys.readouterr().out
+    assert "your tests catch 0 of 2 known bugs" in out
+    assert "a test that only calls your code catches nothing" in out
+    record = json.loads((grades / "lab-90" / "results.json").read_text())["extra_data"]["learner_tests_catch"]
+    assert record["caught"] == {} and sorted(record["missed"]) == ["fib-off-by-one", "mul-by-addition"]
+    solution_tests = Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py"
+    (toy_copy / "tests" / "test_toy.py").write_text(solution_tests.read_text())
+    assert main(["grade", "lab-90"]) == 0
+    out = capsys.readouterr().out
+    assert "your tests catch 2 of 2 known bugs" in out
+    record = json.loads((grades / "lab-90" / "results.json").read_text())["extra_data"]["learner_tests_catch"]
+    assert set(record["caught"]) == {"fib-off-by-one", "mul-by-addition"}
+    assert all(names for names in record["caught"].values()), "the tests that caught each bug are listed"
+    # a lab may make it part of the gate
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(manifest.read_text().replace("memory_mb = 1024", "memory_mb = 1024\nbug_gate = 50"))
+    (toy_copy / "tests" / "test_toy.py").write_text(ASSERT_FREE)
+    assert main(["grade", "lab-90"]) == 1
+    assert "your tests catch 0% of the known bugs; this lab's gate needs 50%" in capsys.readouterr().out

@@ -16,7 +16,7 @@ NAMES_T = re.compile(r"\bt\b|degree", re.IGNORECASE)
 def _construct(t: object) -> tuple[bool, str]:
     """Whether BTree(t=t) raised a ValueError whose message names the argument, and what happened."""
     try:
-        tree = BTree(t=t)  # type: ignore[arg-type]
+        BTree(t=t)  # type: ignore[arg-type]
     except ValueError as exc:
         message = str(exc)
         if NAMES_T.search(message):
@@ -24,7 +24,6 @@ def _construct(t: object) -> tuple[bool, str]:
         return False, f"raised ValueError({message!r}), whose message does not name t (the minimum degree)"
     except Exception as exc:
         return False, f"raised {type(exc).__name__}: {exc}"
-    del tree
     return False, "accepted it"
 
 

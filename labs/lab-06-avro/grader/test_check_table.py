@@ -1,4 +1,4 @@
-"""Hidden graders, Part 1: `check` on a table of (reader, writer) cases from the Avro specification.
+"""Hidden graders, Part A: `check` on a table of (reader, writer) cases from the Avro specification.
 
 Each case states the SET of incompatibility locations expected (JSON pointers into the reader's
 schema, as the README defines them); an empty set means compatible.
@@ -64,7 +64,7 @@ def run_cases(credit, cases) -> None:
         credit.check(
             ok,
             f"{where}: expected {expected_text}; got compatible={compatible} with locations "
-            f"{sorted(got)} (the README, Part 1 'Locations', defines where each problem is reported)",
+            f"{sorted(got)} (the README, Part A 'Locations', defines where each problem is reported)",
         )
 
 
@@ -753,5 +753,5 @@ def test_json_text_and_invalid_schemas(partial_credit):
             partial_credit.check(
                 outcome is None,
                 f"invalid schema as {side} ({label}: {_short(bad) if bad is not None else 'None'}) must "
-                f"raise InvalidSchemaError, but check {outcome} (README Part 1 lists what to reject)",
+                f"raise InvalidSchemaError, but check {outcome} (README Part A lists what to reject)",
             )

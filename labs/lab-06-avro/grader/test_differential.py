@@ -1,4 +1,4 @@
-"""Hidden graders, Part 1: `check` against what fastavro actually does with data."""
+"""Hidden graders, Part A: `check` against what fastavro actually does with data."""
 
 from __future__ import annotations
 

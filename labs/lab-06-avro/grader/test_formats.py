@@ -1,4 +1,4 @@
-"""Hidden graders, Part 4: `compare_formats`."""
+"""Hidden graders, Part D: `compare_formats`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hidden graders, Part 3: `migrate` rewrites an Avro container file to a new schema, safely."""
+"""Hidden graders, Part C: `migrate` rewrites an Avro container file to a new schema, safely."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hidden graders, Part 2: the schema registry."""
+"""Hidden graders, Part B: the schema registry."""
 
 from __future__ import annotations
 
