@@ -425,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         unwind_on_sigterm()
         args = build_parser().parse_args(argv)
+        if getattr(args, "python", None) and os.sep in args.python:
+            args.python = os.path.abspath(args.python)  # children start elsewhere: a relative path breaks
         if args.command == "list":
             return cmd_list(args.json)
         if args.command == "sandbox":

@@ -187,13 +187,13 @@ def test_keys_are_deterministic(new_engine, batches):
 )
 def test_crash_at_step_boundaries_then_rerun(new_engine, batches, partial_credit):
     """Stopping between steps, or crashing inside one, then a full run, equals a clean run."""
+    batches = batches[:3]  # the first batch and two that correct it: every step has work to do
     clean = _clean(new_engine, batches)
     some_txn = sorted(expected(batches).silver)[100]
     scenarios = {
-        "after ingesting the first batch": lambda e: etl.ingest(batches[0], e),
         "after ingesting everything": lambda e: [etl.ingest(p, e) for p in batches],
         "after refine, before publish": lambda e: ([etl.ingest(p, e) for p in batches], etl.refine(e)),
-        "after a full run on the first two batches": lambda e: etl.run_pipeline(batches[:2], e),
+        "after a full run on the first batch": lambda e: etl.run_pipeline(batches[:1], e),
         "after a crash mid-silver": lambda e: (
             install_fault(e, "silver", f"NEW.txn_id = '{some_txn}'"),
             failure_of(lambda: etl.run_pipeline(batches, e)),
