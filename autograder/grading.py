@@ -229,6 +229,7 @@ def grade(
             import_problem = probe_import(lab, snapshot, python, env, limits, run_plan)
             gate_box: list[GateResult] = []
             strength_box: list[strength.Strength | None] = []
+            graders_done = threading.Event()  # the known-bug check uses the core the graders leave free
 
             def measure_own_tests() -> None:
                 """The gate, then (its tests passing) the known bugs they catch: beside the graders."""
@@ -241,7 +242,7 @@ def grade(
                     budget = min(STRENGTH_SECONDS, lab.lab_timeout / 4)
                     cache = grades_dir() / ".cache"
                     found_strength = strength.measure(
-                        lab, snapshot / "tests", python, env, limits, budget, cache
+                        lab, snapshot / "tests", python, env, limits, budget, cache, graders_done
                     )
                     strength_box.append(found_strength)
 
@@ -259,6 +260,7 @@ def grade(
                     forbidden_imports=lab.forbidden_imports, package=lab.package,
                 )  # fmt: skip
                 outcomes = runner.run_graders(run, runnable, deadline, on_outcome)
+            graders_done.set()
             if measuring:
                 gate_thread.join()
                 tests_strength = strength_box[0] if strength_box else None

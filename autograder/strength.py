@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import shutil
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from autograder.sandbox import Limits
 from autograder.snapshot import fingerprint
 from autograder.variants import Bug, apply_edits, load_bugs, reference_variant
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Strength:
     def lines(self) -> list[str]:
         out = [f"your tests catch {len(self.caught)} of {self.total} known bugs"]
         if self.unchecked:
-            out[0] += f" ({self.unchecked} not checked: the time budget ran out)"
+            out[0] += f" ({self.unchecked} not checked yet: your next gradings check them)"
         if self.total and not self.caught:
             out.append("a test that only calls your code catches nothing: assert what the README promises")
         for name in self.against_reference[:5]:
@@ -77,6 +78,26 @@ def _key(lab: Lab, tests: Path, bugs: list[Bug]) -> str:
     return digest.hexdigest()[:24]
 
 
+def _load(cache: Path) -> tuple[list[str] | None, dict[str, list[str]]]:
+    """What earlier gradings with the same tests found: failing on the reference, and per checked bug."""
+    try:
+        data = json.loads(cache.read_text())
+        reference = data["against_reference"]
+        verdicts = data["verdicts"]
+        if isinstance(reference, list) and isinstance(verdicts, dict):
+            return [str(x) for x in reference], {str(k): [str(x) for x in v] for k, v in verdicts.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None, {}
+
+
+def _save(cache: Path, reference: list[str], verdicts: dict[str, list[str]]) -> None:
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(cache.name + ".tmp")
+    tmp.write_text(json.dumps({"against_reference": reference, "verdicts": verdicts}))
+    tmp.replace(cache)
+
+
 def measure(
     lab: Lab,
     tests: Path,
@@ -85,26 +106,27 @@ def measure(
     limits: Limits,
     budget_seconds: float,
     cache_dir: Path,
+    stop: threading.Event | None = None,
+    minimum_seconds: float = 10.0,
 ) -> Strength | None:
-    """Run the learner's `tests` against the reference and every known bug; None when the lab has no
-    corpus or no reference here (the learner edition seals them)."""
+    """Run the learner's `tests` against the reference and the known bugs not checked yet; None when the
+    lab has no corpus or no reference here (the learner edition seals them).
+
+    It works while `stop` is unset (the graders are still running, so the second core is free), for at
+    least `minimum_seconds` and at most `budget_seconds`; what it found is kept, keyed by the tests, the
+    reference and the corpus, so the figure completes over successive gradings and then costs nothing."""
     if not (lab.solution_dir / lab.package).is_dir():
         return None
     bugs = load_bugs(lab)
     if not bugs:
         return None
     cache = cache_dir / f"strength-{lab.id}-{_key(lab, tests, bugs)}.json"
-    try:
-        data = json.loads(cache.read_text())
-        return Strength(
-            {str(k): [str(x) for x in v] for k, v in data["caught"].items()},
-            [str(x) for x in data["missed"]],
-            int(data["unchecked"]),
-            [str(x) for x in data["against_reference"]],
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass
-    deadline = time.monotonic() + budget_seconds
+    on_reference, verdicts = _load(cache)
+    started = time.monotonic()
+
+    def may_go_on() -> bool:
+        elapsed = time.monotonic() - started
+        return elapsed < minimum_seconds or (elapsed < budget_seconds and not (stop and stop.is_set()))
 
     def failing(edit: Callable[[Path], None]) -> set[str] | None:
         def prepare(root: Path) -> None:
@@ -114,14 +136,7 @@ def measure(
 
         with reference_variant(lab, prepare) as root:
             result = gate.measure(
-                root,
-                lab.package,
-                lab.gate_omit,
-                0.0,
-                python,
-                env,
-                limits,
-                max(deadline, time.monotonic() + 30),
+                root, lab.package, lab.gate_omit, 0.0, python, env, limits, time.monotonic() + budget_seconds
             )
         if result.percent is None and not result.tests_failed:
             return None  # did not run to the end: no verdict
@@ -129,27 +144,23 @@ def measure(
             {"(your tests)"} if result.tests_failed and not result.failing else set()
         )
 
-    on_reference = failing(lambda root: None)
     if on_reference is None:
-        return None
-    caught: dict[str, list[str]] = {}
-    missed: list[str] = []
-    unchecked = 0
-    for bug in bugs:
-        if time.monotonic() >= deadline:
-            unchecked += 1
-            continue
-        found = failing(functools.partial(_apply, lab, bug))
+        found = failing(lambda root: None)
         if found is None:
-            unchecked += 1
+            return None
+        on_reference = sorted(found)
+        _save(cache, on_reference, verdicts)
+    for bug in bugs:
+        if bug.id in verdicts:
             continue
-        catching = sorted(found - on_reference)
-        if catching:
-            caught[bug.id] = catching
-        else:
-            missed.append(bug.id)
-    strength = Strength(caught, missed, unchecked, sorted(on_reference))
-    if not unchecked:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(strength.record()))
-    return strength
+        if not may_go_on():
+            break
+        found_bug = failing(functools.partial(_apply, lab, bug))
+        if found_bug is None:
+            continue
+        verdicts[bug.id] = sorted(found_bug - set(on_reference))
+        _save(cache, on_reference, verdicts)
+    caught = {bug.id: verdicts[bug.id] for bug in bugs if verdicts.get(bug.id)}
+    missed = [bug.id for bug in bugs if bug.id in verdicts and not verdicts[bug.id]]
+    unchecked = sum(bug.id not in verdicts for bug in bugs)
+    return Strength(caught, missed, unchecked, on_reference)
