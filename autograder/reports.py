@@ -138,7 +138,11 @@ def results_json(result: LabResult, repro_dir: str | None = None) -> dict[str, o
             "output": _feedback(outcome, repro_dir),
             "visibility": outcome.visibility,
             **({"tags": [f"part {outcome.part}"]} if outcome.part else {}),
-            "extra_data": {"nodeid": outcome.nodeid, "part": outcome.part, "not_gradable": outcome.ungradable},
+            "extra_data": {
+                "nodeid": outcome.nodeid,
+                "part": outcome.part,
+                "not_gradable": outcome.ungradable,
+            },
         }
         for number, outcome in enumerate(result.outcomes, 1)
     ]

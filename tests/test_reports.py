@@ -65,7 +65,10 @@ def test_written_reports_and_step_summary(tmp_path: Path, monkeypatch: pytest.Mo
     failure = suite.find("testcase[@name='test_b: Multiplies.']/failure")
     assert failure is not None and failure.get("message") == "mul(4, 5) returned 21, expected 20"
     markdown = (folder / "summary.md").read_text()
-    assert "| 2 | ❌ test_b: Multiplies. | 0/3 | `mul(4, 5) returned 21, expected 20` |" in markdown and "- a note" in markdown
+    assert (
+        "| 2 | ❌ test_b: Multiplies. | 0/3 | `mul(4, 5) returned 21, expected 20` |" in markdown
+        and "- a note" in markdown
+    )
     assert summary.read_text() == markdown + "\n"
 
 
