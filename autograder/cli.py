@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--first-catch", action="store_true",
         help="with --bugs: stop grading a bug at the first test that catches it (fast; CI uses it)",
     )  # fmt: skip
+    verify.add_argument(
+        "--bug-sample", type=int, default=None, metavar="N",
+        help="with --bugs: only N bugs spread over the corpus (CI's time budget); default: every bug",
+    )  # fmt: skip
     verify.add_argument("--python", default=sys.executable, help="interpreter of the lab's environment")
     from autograder.release import add_release_parser
 
@@ -253,18 +257,23 @@ def cmd_verify(
     python: str,
     bugs: bool = False,
     first_catch: bool = False,
+    bug_sample: int | None = None,
 ) -> int:
     from autograder.verify import verify_lab
 
     if repeat < 1:
         raise UsageError("--repeat must be at least 1")
+    if bug_sample is not None and bug_sample < 1:
+        raise UsageError("--bug-sample must be at least 1")
     labs = [find(lab_id) for lab_id in lab_ids] if lab_ids else discover()
     if not labs:
         raise UsageError("no labs found under labs/")
     failed = 0
     for lab in labs:
         print(f"verifying {lab.id} ({lab.title})", flush=True)
-        verdict = verify_lab(lab, python, repeat, random_order, bugs=bugs, first_catch=first_catch)
+        verdict = verify_lab(
+            lab, python, repeat, random_order, bugs=bugs, first_catch=first_catch, bug_sample=bug_sample
+        )
         for problem in verdict.problems:
             detail = problem.startswith("    ")
             print(f"      {problem.strip()}" if detail else f"  PROBLEM {lab.id}: {problem}")
@@ -462,7 +471,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "merge-batches":
             return cmd_merge_batches(args.lab, args.out, args.shards)
-        return cmd_verify(args.labs, args.repeat, args.random_order, args.python, args.bugs, args.first_catch)
+        return cmd_verify(
+            args.labs,
+            args.repeat,
+            args.random_order,
+            args.python,
+            args.bugs,
+            args.first_catch,
+            args.bug_sample,
+        )
     except UsageError as exc:
         print(f"labs: error: {exc}", file=sys.stderr)
         return 2

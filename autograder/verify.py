@@ -68,6 +68,7 @@ def verify_lab(
     log: Callable[[str], None] = print,
     bugs: bool = False,
     first_catch: bool = False,
+    bug_sample: int | None = None,
 ) -> Verdict:
     verdict = Verdict(lab)
     verdict.problems += contract.check(lab)
@@ -105,7 +106,7 @@ def verify_lab(
 
     _check_parts(lab, python, verdict, log)
     if bugs:
-        _check_bugs(lab, python, verdict, log, first_catch)
+        _check_bugs(lab, python, verdict, log, first_catch, bug_sample)
     if repeat > 1:
         _check_repeats(lab, python, repeat, random_order, solution, verdict, log)
     return verdict
@@ -178,11 +179,25 @@ def bug_catchers(lab: Lab, python: str, bug: Bug, first_catch: bool) -> list[str
     return []
 
 
+def sample_bugs(corpus: list[Bug], size: int | None) -> list[Bug]:
+    """`size` bugs spread over the whole corpus (every k-th, so each part is represented), or all of them."""
+    if size is None or size >= len(corpus):
+        return corpus
+    step = len(corpus) / size
+    return [corpus[int(i * step)] for i in range(size)]
+
+
 def _check_bugs(
-    lab: Lab, python: str, verdict: Verdict, log: Callable[[str], None], first_catch: bool
+    lab: Lab,
+    python: str,
+    verdict: Verdict,
+    log: Callable[[str], None],
+    first_catch: bool,
+    sample: int | None = None,
 ) -> None:
-    """Grade every bug of the corpus: each must lose points; say which tests caught it."""
-    corpus = load_bugs(lab)
+    """Grade every bug of the corpus (or a sample): each must lose points; say which tests caught it."""
+    whole = load_bugs(lab)
+    corpus = sample_bugs(whole, sample)
     missed = []
     for bug in corpus:
         caught = bug_catchers(lab, python, bug, first_catch)
@@ -197,7 +212,8 @@ def _check_bugs(
         )
     for bug in missed:
         verdict.problems.append(f"bug {bug.id} gets full marks: {bug.description}")
-    fact = f"bug corpus: {len(corpus) - len(missed)} of {len(corpus)} bugs lose points"
+    checked = f" (a sample of the {len(whole)} in the corpus)" if len(corpus) < len(whole) else ""
+    fact = f"bug corpus: {len(corpus) - len(missed)} of {len(corpus)} bugs lose points{checked}"
     verdict.facts.append(fact)
     log(f"  {lab.id}: {fact}")
 
