@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     hint.add_argument("--python", default=sys.executable, help=argparse.SUPPRESS)
     status = commands.add_parser("status", help="every lab's last grade, parts, gate and hints; what next")
     status.add_argument("lab", nargs="?", default=None, help="one lab in detail")
+    sync = commands.add_parser(
+        "sync", help="write the lab's given files (canonical copies) into your package"
+    )
+    sync.add_argument("lab", help="lab id, e.g. lab-03 or 3")
     reset = commands.add_parser("reset", help="restore a lab's starter stub and tests (backs up yours first)")
     reset.add_argument("lab", help="lab id, e.g. lab-03 or 3")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -343,6 +347,27 @@ def cmd_status(lab_id: str | None) -> int:
     return 0
 
 
+def cmd_sync(lab_id: str) -> int:
+    """Copy the lab's canonical given files into the workspace (grading always uses the canonical ones)."""
+    import shutil
+
+    lab = find(lab_id)
+    if not lab.given:
+        print(f"{lab.id} gives no files: nothing to write")
+        return 0
+    for relative in lab.given:
+        source, destination = lab.given_dir / relative, lab.folder / relative
+        if not source.is_file():
+            raise UsageError(f"{lab.id}: given file {relative} is missing from given/")
+        changed = not destination.is_file() or destination.read_bytes() != source.read_bytes()
+        if destination.is_symlink():
+            destination.unlink()
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+        print(f"  {relative}: {'written' if changed else 'already the canonical copy'}")
+    return 0
+
+
 def cmd_reset(lab_id: str, yes: bool, revision: str | None) -> int:
     from autograder.grading import grades_dir
     from autograder.reset import default_revision, reset
@@ -463,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_hint(args.lab, args.test, args.python)
         if args.command == "status":
             return cmd_status(args.lab)
+        if args.command == "sync":
+            return cmd_sync(args.lab)
         if args.command == "reset":
             return cmd_reset(args.lab, args.yes, args.revision)
         if args.command == "grade-batch":

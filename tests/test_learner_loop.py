@@ -143,3 +143,29 @@ def test_watch_refuses_an_unknown_part(
     assert main(["watch", "lab-90", "--part", "Q"]) == 2
     assert "has no part 'Q'" in capsys.readouterr().err
     assert sys.executable
+
+
+def test_given_files_are_canonical_and_synced(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (toy_copy / "given" / "toy").mkdir(parents=True)
+    (toy_copy / "given" / "toy" / "table.py").write_text("FIRST = (0, 1)\n")
+    manifest = toy_copy / "lab.toml"
+    manifest.write_text(
+        manifest.read_text().replace("memory_mb = 1024", 'memory_mb = 1024\ngiven = ["toy/table.py"]')
+    )
+    assert main(["sync", "lab-90"]) == 0
+    assert (toy_copy / "toy" / "table.py").read_text() == "FIRST = (0, 1)\n"
+    assert "toy/table.py: written" in capsys.readouterr().out
+    (toy_copy / "toy" / "table.py").write_text("FIRST = (5, 5)\n")  # the learner edits given code ...
+    source = (
+        (SOLUTION / "toy" / "__init__.py")
+        .read_text()
+        .replace("a, b = 0, 1", "from toy.table import FIRST\n    a, b = FIRST")
+    )
+    (toy_copy / "toy" / "__init__.py").write_text(source)
+    (toy_copy / "tests" / "test_toy.py").write_text((SOLUTION / "tests" / "test_toy.py").read_text())
+    assert main(["grade", "lab-90"]) == 0  # ... and grading uses the canonical copy
+    assert main(["sync", "lab-90"]) == 0
+    assert "toy/table.py: written" in capsys.readouterr().out
+    assert (toy_copy / "toy" / "table.py").read_text() == "FIRST = (0, 1)\n"
