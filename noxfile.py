@@ -179,7 +179,7 @@ def verify_every_lab(session: nox.Session, labs: list[Lab]) -> None:
     """`labs verify` of every lab, as many at once as there are cores (LABS_VERIFY_JOBS to change it).
 
     Each verify checks the contract, reference 100 + gate, stub 0, parts independent, known bugs caught
-    (a sample of LABS_BUG_SAMPLE=12 spread over each corpus, stopping at the first test that catches
+    (a sample of LABS_BUG_SAMPLE=8 spread over each corpus, stopping at the first test that catches
     each: the whole corpora, some 500 gradings, do not fit CI's time), and runs the reference twice, the
     second time shuffled: a cheap, continuous flaky-grader check (`labs verify LAB --bugs` over the whole
     corpus and `--repeat 10` are the thorough ones; see docs/performance.md). Budgets are CPU time, so
@@ -193,7 +193,7 @@ def verify_every_lab(session: nox.Session, labs: list[Lab]) -> None:
     def verify(lab: Lab) -> tuple[Lab, int, str]:
         command = [
             coverage, "run", "-m", "autograder", "verify", lab.id, "--bugs", "--first-catch",
-            "--bug-sample", os.environ.get("LABS_BUG_SAMPLE", "12"),
+            "--bug-sample", os.environ.get("LABS_BUG_SAMPLE", "8"),
             "--repeat", "2", "--random-order", "--python", str(lab_python(lab)),
         ]  # fmt: skip
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)

@@ -107,7 +107,7 @@ def measure(
     budget_seconds: float,
     cache_dir: Path,
     stop: threading.Event | None = None,
-    minimum_seconds: float = 10.0,
+    minimum_seconds: float = 3.0,
 ) -> Strength | None:
     """Run the learner's `tests` against the reference and the known bugs not checked yet; None when the
     lab has no corpus or no reference here (the learner edition seals them).
