@@ -22,10 +22,7 @@ def _lab_copy(labs: Path, folder: str, lab_id: str) -> Path:
     lab = labs / folder
     shutil.copytree(TOY, lab)
     manifest = lab / "lab.toml"
-    lines = manifest.read_text().splitlines()
-    manifest.write_text(
-        "\n".join(f'id = "{lab_id}"' if line.startswith("id =") else line for line in lines) + "\n"
-    )
+    manifest.write_text(manifest.read_text().replace('id = "lab-90"', f'id = "{lab_id}"', 1))
     return lab
 
 

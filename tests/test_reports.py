@@ -43,7 +43,8 @@ def test_results_json_follows_the_gradescope_format() -> None:
         "max_score": 3.0,
         "status": "failed",
         "output": "mul(4, 5) returned 21, expected 20",
-        "visibility": "visible",
+        "visibility": "hidden",
+        "extra_data": {"nodeid": "t.py::test_b", "part": "", "not_gradable": False},
     }
     assert tests[2]["status"] == "passed" and "95.5% covered" in tests[2]["output"]
 
@@ -93,3 +94,28 @@ def test_terminal_lines() -> None:
 def test_compact_ranges() -> None:
     assert compact_ranges([9, 1, 2, 3, 7, 10, 3]) == "1-3, 7, 9-10"
     assert compact_ranges([]) == ""
+
+
+HOSTILE = (
+    "ok\x9b31m\x1b]0;title\x07 \u202eevil\u202c\n##[set-output name=x;]y\n  ::add-mask::z\u2028::error::w"
+    "\n| 9 | ✅ forged row | 99/3 | |\n`` ` ``**bold**[link](http://x)\ud800\ufffe"
+)
+
+
+def test_every_sink_makes_hostile_learner_text_inert(tmp_path: Path) -> None:
+    from autograder.reports import markdown_inert
+
+    clean = sanitize(HOSTILE)
+    for bad in ("\x9b", "\x1b", "\u202e", "\u2028", "\ud800", "\ufffe"):
+        assert bad not in clean
+    assert not any(line.lstrip().startswith(("::", "##[")) for line in clean.splitlines())
+    cell = markdown_inert(HOSTILE)
+    assert "\n" not in cell and all(part.startswith("`") for part in cell.split("<br>"))
+    assert "\\| 9 \\|" in cell, "a pipe cannot end the table cell"
+    result = make_result(feedback=HOSTILE)
+    folder = write_reports(result, tmp_path / "grades")
+    ET.parse(folder / "junit.xml")  # parses
+    markdown = (folder / "summary.md").read_text()
+    rows = [line for line in markdown.splitlines() if line.startswith("| 9 |")]
+    assert rows == [], "learner text cannot forge a table row"
+    assert "::error" not in json.dumps(results_json(result)).replace(": :error", "")
