@@ -98,7 +98,9 @@ def verdict_lines(result: LabResult) -> list[str]:
         lines.append(f"partial grade: {result.scope_note}")
     if result.import_problem:
         lines.append(result.import_problem)
-    for outcome in result.critical_failures if not result.import_problem else []:
+    # critical failures are the reason only when the points were enough: a stub need not hear of them
+    shown = result.critical_failures if result.score_passes and not result.import_problem else []
+    for outcome in shown:
         lines.append(
             f"not passed whatever the points: critical test {outcome.nodeid.split('::', 1)[-1]} failed "
             f"({outcome.critical})"
