@@ -292,3 +292,27 @@ def _grade_until_every_bug_is_checked(capsys: pytest.CaptureFixture[str]) -> str
         if "not checked yet" not in out:
             return out
     raise AssertionError("six gradings did not check two bugs")
+
+
+def test_a_failed_critical_test_fails_the_lab_whatever_the_points(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _solution_source()
+    wrong_once = source[: source.rindex("    return a")] + "    return a if n != 30 else 0\n"
+    (toy_copy / "toy" / "__init__.py").write_text(wrong_once)
+    solution_tests = Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py"
+    (toy_copy / "tests" / "test_toy.py").write_text(solution_tests.read_text())
+    assert main(["grade", "lab-90"]) == 1
+    out = capsys.readouterr().out
+    assert "9/10 points" in out and "coverage gate met" in out
+    assert (
+        "not passed whatever the points: critical test test_fib failed (the Fibonacci numbers are exact)"
+        in out
+    )
+    summary = (grades / "lab-90" / "summary.md").read_text()
+    assert (
+        summary.splitlines()[2].startswith("> **")
+        and "critical test test_fib failed" in summary.splitlines()[2]
+    )
+    badge = (grades / "badges" / "lab-90.svg").read_text()
+    assert "9/10 · critical" in badge
