@@ -69,3 +69,43 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["--version"])
     assert stopped.value.code == 0 and capsys.readouterr().out.startswith("labs 0.1.0")
+
+
+def test_sandbox_says_what_isolation_this_machine_gives(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder import sandbox
+
+    assert main(["sandbox"]) == 0
+    out = capsys.readouterr().out
+    assert "user/PID/network namespaces:" in out and "read-only jail:" in out
+    monkeypatch.setattr(sandbox, "jail_available", lambda: False)
+    assert main(["sandbox", "--require-jail"]) == 1
+    assert "kernel.apparmor_restrict_unprivileged_userns=0" in capsys.readouterr().out
+    assert main(["sandbox"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["verify", "lab-90", "--repeat", "0"], "--repeat must be at least 1"),
+        (["verify", "lab-90", "--bugs", "--bug-sample", "0"], "--bug-sample must be at least 1"),
+        (["grade-batch", "lab-90", ".", "--jobs", "0", "--allow-unjailed"], "--jobs must be at least 1"),
+        (["merge-batches", "lab-90", "out", "no-such-shard"], "has no gradebook.csv"),
+        (["hint", "lab-90", "test_nothing_like_it"], "no grader test is named like"),
+        (["status", "lab-99"], "unknown lab"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(
+    grades: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    argv: list[str], words: str,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
+
+
+def test_sync_says_when_a_lab_gives_nothing(grades: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sync", "lab-90"]) == 0
+    assert "gives no files" in capsys.readouterr().out

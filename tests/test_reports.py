@@ -119,3 +119,36 @@ def test_every_sink_makes_hostile_learner_text_inert(tmp_path: Path) -> None:
     rows = [line for line in markdown.splitlines() if line.startswith("| 9 |")]
     assert rows == [], "learner text cannot forge a table row"
     assert "::error" not in json.dumps(results_json(result)).replace(": :error", "")
+
+
+def test_ungradable_partial_and_cut_feedback_in_every_report(tmp_path: Path) -> None:
+    long_feedback = "\n".join(f"line {n}" for n in range(80))
+    outcomes = [
+        TestOutcome("t.py::test_a", "Adds.", 2.0, 2.0, True, "", part="A"),
+        TestOutcome("t.py::test_b", "Multiplies.", 3.0, 0.0, False, long_feedback, part="A"),
+        TestOutcome(
+            "t.py::test_r", "Restarts.", 4.0, 0.0, False, "not gradable here: x", part="B", ungradable=True
+        ),
+    ]
+    result = LabResult("lab-90", "Toy", "workspace", outcomes, GateResult(90.0, 95.0, 1, 0), 9.0, 70.0, 1.0)
+    assert (result.score, result.max_score) == (2.0, 5.0), "the ungradable test leaves the maximum"
+    folder = write_reports(result, tmp_path / "grades")
+    suite = ET.parse(folder / "junit.xml").getroot()
+    assert (
+        suite.get("skipped") == "1" and suite.find("testcase[@name='test_r: Restarts.']/skipped") is not None
+    )
+    markdown = (folder / "summary.md").read_text()
+    assert "| A | 2/5 |" in markdown and "not gradable here" in markdown
+    line = outcome_line(2, outcomes[1], colour=False)
+    assert "line 39" in line and "line 41" not in line and "full text is in results.json" in line
+    assert outcome_line(3, outcomes[2], colour=False).split()[1] == "SKIP"
+    partial = LabResult(
+        "lab-90", "Toy", "workspace", outcomes[:2], GateResult(90.0, 95.0, 1, 0), 9.0, 70.0, 1.0,
+        scope_note="only part A graded; your record is not updated",
+    )  # fmt: skip
+    assert not partial.passed and partial.max_score == 5.0
+    folder = write_reports(partial, tmp_path / "grades")
+    assert folder == tmp_path / "grades" / "other" / "lab-90-partial"
+    text = (folder / "summary.md").read_text()
+    assert text.count("partial grade: only part A graded") == 2, "at the top and at the bottom"
+    assert "PARTIAL GRADE" in terminal_summary(partial, "r", colour=False)
