@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -99,13 +100,21 @@ def submissions(source: Path) -> Iterator[dict[str, Path]]:
 
 
 def _digest(lab: Lab, folder: Path) -> str:
+    """What a submission's grade depends on: its files (walked without following any link), the graders
+    and the manifest. A hostile tree (links, devices) is described, never followed or read."""
     digest = hashlib.sha256(STATE_VERSION.encode())
     digest.update((lab.folder / "lab.toml").read_bytes())
-    roots = [folder / lab.package, folder / "tests", lab.grader_dir]
-    try:
-        digest.update(fingerprint([root for root in roots if root.is_dir()]).encode())
-    except (OSError, UsageError) as exc:  # an unreadable or hostile tree: graded (and refused) every time
-        digest.update(f"{exc} {time.monotonic()}".encode())
+    digest.update(fingerprint([lab.grader_dir]).encode())
+    for root in (folder / lab.package, folder / "tests"):
+        for current, dirs, files in os.walk(root, followlinks=False):
+            dirs.sort()
+            for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(current, d))]:
+                path = os.path.join(current, name)
+                info = os.lstat(path)
+                digest.update(os.fsencode(os.path.relpath(path, folder)))
+                digest.update(f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}".encode())
+                if stat.S_ISLNK(info.st_mode):
+                    digest.update(os.fsencode(os.readlink(path)))
     return digest.hexdigest()
 
 
