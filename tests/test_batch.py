@@ -116,7 +116,9 @@ def test_a_class_is_graded_resumed_and_reported(
         for p in (out / "results").glob("*.json")
     )
     assert "<svg" in page and f"{len(rows)} submissions" in page and "&lt;" not in page.split("<body>")[0]
-    assert "2× <code>add(N, N) returned -N, expected N</code>" in page, "failures are clustered by their first line"
+    assert "2× <code>add(N, N) returned -N, expected N</code>" in page, (
+        "failures are clustered by their first line"
+    )
     # nothing changed since: a third run grades nothing
     third: list[str] = []
     batch.grade_batch(
