@@ -29,7 +29,7 @@ from autograder.services import registry  # noqa: E402
 
 CONSTRAINTS = ROOT / "constraints.txt"
 LINT_TOOLS = ("ruff", "mypy")
-TEST_TOOLS = ("pytest", "coverage", "check-jsonschema", "pyyaml", "nox")
+TEST_TOOLS = ("pytest", "coverage", "check-jsonschema", "pyyaml", "nox", "matplotlib")
 
 nox.options.default_venv_backend = "uv|virtualenv"  # uv when installed (fast), else virtualenv
 nox.options.reuse_venv = "yes"
