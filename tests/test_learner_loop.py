@@ -14,6 +14,7 @@ import pytest
 from cli_command import labs_command
 
 from autograder.cli import main
+from autograder.errors import UsageError
 
 SOLUTION = Path(__file__).parent / "labs" / "lab-90-toy" / "solution"
 
@@ -169,3 +170,33 @@ def test_given_files_are_canonical_and_synced(
     assert main(["sync", "lab-90"]) == 0
     assert "toy/table.py: written" in capsys.readouterr().out
     assert (toy_copy / "toy" / "table.py").read_text() == "FIRST = (0, 1)\n"
+
+
+def test_the_watch_view_and_reset_errors(toy_copy: Path, grades: Path, tmp_path: Path) -> None:
+    from autograder.manifest import find
+    from autograder.reset import reset, starter_files
+    from autograder.results import GateResult, TestOutcome
+    from autograder.watch import View, _render
+
+    lab = find("lab-90")
+    view = View(lab, 3, "A")
+    assert view.lines()[0].startswith("lab-90 · watching (part A) · round 3 · running")
+    assert view.lines()[-1] == "  coverage gate: running your tests"
+    view.outcomes.append(TestOutcome("t.py::test_add", "", 2.0, 2.0, True, "", part="A"))
+    assert "every graded test so far passes" in view.lines()[2]
+    view.outcomes.append(
+        TestOutcome("t.py::test_mul", "", 3.0, 0.0, False, "mul(4, 5) returned 9\n\x1b[31mred", part="A")
+    )
+    view.gate, view.done = GateResult(90.0, 95.0, 1, 0), True
+    text = "\n".join(view.lines())
+    assert "part A: 2/5" in text and "first failure: test_mul" in text and "\x1b" not in text
+    assert "coverage gate met" in text and "done in" in text
+    assert "first failure" in str(_render(view))
+    with pytest.raises(UsageError, match="not inside a git repository"):
+        starter_files(lab, "HEAD")
+    _git(toy_copy.parent, "init", "-q")
+    _git(toy_copy.parent, "add", ".")
+    _git(toy_copy.parent, "commit", "-qm", "starter")
+    with pytest.raises(UsageError, match="revision 'no-such-rev' not found"):
+        reset(lab, grades, "no-such-rev")
+    assert (toy_copy / "toy" / "__init__.py").exists(), "nothing is touched when the starter is missing"
