@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from autograder.manifest import Lab
-from autograder.results import format_points
+from autograder.results import as_number, format_points
 
 
 def last_result(lab: Lab, grades: Path) -> dict[str, object] | None:
@@ -27,22 +27,18 @@ def badge_value(result: dict[str, object]) -> tuple[str, str]:
     """The badge's text and colour for a recorded result: a red badge above the pass mark says why."""
     extra = result["extra_data"]
     assert isinstance(extra, dict)
-    score = _number(result.get("score"))
-    maximum = _number(extra.get("max_score"))
+    score = as_number(result.get("score"))
+    maximum = as_number(extra.get("max_score"))
     value = f"{format_points(score)}/{format_points(maximum)}"
     if extra.get("passed") is True:
         return value, "green"
     reasons = []
-    if score >= maximum * _number(extra.get("pass_threshold_percent")) / 100 - 1e-9:
+    if score >= maximum * as_number(extra.get("pass_threshold_percent")) / 100 - 1e-9:
         if extra.get("critical_failed"):
             reasons.append("critical")
         if extra.get("coverage_gate_met") is not True:
             reasons.append("gate")
     return " · ".join([value, *reasons]), "red"
-
-
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def write_badges(labs: list[Lab], grades: Path) -> Path:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.manifest import Lab
+from autograder.results import as_number
 from autograder.snapshot import fingerprint
 
 STATE_VERSION = "1"
@@ -164,8 +165,8 @@ def row_from_results(name: str, data: dict[str, object], seconds: float) -> Row:
     return Row(
         name,
         "graded",
-        score=_number(data.get("score")),
-        max_score=_number(extra.get("max_score")),
+        score=as_number(data.get("score")),
+        max_score=as_number(extra.get("max_score")),
         passed=extra.get("passed") is True,
         gate_met=extra.get("coverage_gate_met") is True,
         coverage=float(coverage) if isinstance(coverage, int | float) else None,
@@ -173,10 +174,6 @@ def row_from_results(name: str, data: dict[str, object], seconds: float) -> Row:
         bugs_total=total,
         seconds=seconds,
     )
-
-
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def _load_state(out: Path) -> dict[str, dict[str, object]]:

@@ -13,7 +13,7 @@ from autograder import __version__
 from autograder.errors import UsageError
 from autograder.manifest import Lab, discover, find, scan
 from autograder.reports import record_folder, sanitize
-from autograder.results import ExpectedTest, LabResult, TestOutcome, format_points
+from autograder.results import ExpectedTest, LabResult, TestOutcome, as_number, format_points
 
 
 class _Parser(argparse.ArgumentParser):
@@ -147,14 +147,10 @@ def cmd_list(as_json: bool = False) -> int:
             extra = result["extra_data"]
             assert isinstance(extra, dict)
             verdict = "passed" if extra.get("passed") else "not passed"
-            score = _number(result.get("score"))
-            last = f"{format_points(score)}/{format_points(_number(extra.get('max_score')))}, {verdict}"
+            score = as_number(result.get("score"))
+            last = f"{format_points(score)}/{format_points(as_number(extra.get('max_score')))}, {verdict}"
         print(f"{lab.id}  {lab.title:<58} {format_points(lab.points):>4} pts   {last}")
     return 0
-
-
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def cmd_badges() -> int:
@@ -220,7 +216,7 @@ def cmd_grade(
     result = grade(lab, target, python=python, on_outcome=show, select=select, scope_note=scope_note)
     grades = grades_dir()
     report_dir = write_reports(result, grades, _display(record_folder(result, grades)))
-    if report_dir == record_folder(result, grades) and result.target == "workspace" and not scope_note:
+    if result.target == "workspace" and not result.scope_note:  # the learner's record: its badges too
         write_badges([lab for lab in scan() if not isinstance(lab, UsageError)], grades)
     print(terminal_summary(result, _display(report_dir), _colour()))
     if result.target != "workspace" or scope_note:

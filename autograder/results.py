@@ -72,6 +72,11 @@ class TestOutcome:
     repro: str = ""  # a standalone pytest file reproducing the failure, when the grader wrote one
     visibility: str = "hidden"  # Gradescope's visibility of the test: "visible" or "hidden"
 
+    @property
+    def lost_points(self) -> bool:
+        """Failed, or earned less than its points (partial credit)."""
+        return not self.passed or self.score < self.max_score - 1e-9
+
 
 @dataclass(frozen=True)
 class GateResult:
@@ -141,6 +146,11 @@ class LabResult:
     @property
     def passed(self) -> bool:
         return self.score_passes and self.gate.met and not self.critical_failures and not self.scope_note
+
+
+def as_number(value: object) -> float:
+    """A number read from a report (JSON): a real int or float, else 0 (booleans are not numbers)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def format_points(value: float) -> str:

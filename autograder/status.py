@@ -8,7 +8,7 @@ from pathlib import Path
 from autograder.badges import last_result
 from autograder.hints import hints_used
 from autograder.manifest import Lab
-from autograder.results import format_points
+from autograder.results import as_number, format_points
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,6 @@ class LabStatus:
     hints: int
 
 
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-
-
 def lab_status(lab: Lab, grades: Path) -> LabStatus:
     result = last_result(lab, grades)
     hints = hints_used(lab, grades)
@@ -39,7 +35,7 @@ def lab_status(lab: Lab, grades: Path) -> LabStatus:
     parts_data = extra.get("parts") if isinstance(extra.get("parts"), dict) else {}
     assert isinstance(parts_data, dict)
     parts = {
-        str(name): (_number(entry.get("score")), _number(entry.get("max_score")))
+        str(name): (as_number(entry.get("score")), as_number(entry.get("max_score")))
         for name, entry in parts_data.items()
         if isinstance(entry, dict)
     }
@@ -55,8 +51,8 @@ def lab_status(lab: Lab, grades: Path) -> LabStatus:
         lab,
         True,
         extra.get("passed") is True,
-        _number(result.get("score")),
-        _number(extra.get("max_score")),
+        as_number(result.get("score")),
+        as_number(extra.get("max_score")),
         extra.get("coverage_gate_met") is True,
         float(coverage) if isinstance(coverage, int | float) else None,
         parts,

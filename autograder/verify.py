@@ -38,7 +38,7 @@ def failed_tests(result: LabResult) -> list[str]:
     return [
         f"{outcome.nodeid.split('::', 1)[-1]}: {_reason(outcome.feedback)}"
         for outcome in result.graded
-        if not outcome.passed or outcome.score < outcome.max_score - 1e-9
+        if outcome.lost_points
     ]
 
 
@@ -127,7 +127,7 @@ def _check_parts(lab: Lab, python: str, verdict: Verdict, log: Callable[[str], N
                 select=wanted, scope_note=f"part {part.id} stubbed",
             )  # fmt: skip
         independent = [o for o in result.graded if o.part != part.id and not depends_on(lab, o.part, part.id)]
-        lost = [o for o in independent if o.score < o.max_score - 1e-9]
+        lost = [o for o in independent if o.lost_points]
         own = [o for o in result.graded if o.part == part.id]
         if lost:
             verdict.problems.append(
@@ -136,7 +136,7 @@ def _check_parts(lab: Lab, python: str, verdict: Verdict, log: Callable[[str], N
             verdict.problems += [
                 f"    [{o.part or '-'}] {o.nodeid.split('::', 1)[-1]}: {_reason(o.feedback)}" for o in lost
             ]
-        if own and all(o.score >= o.max_score - 1e-9 for o in own):
+        if own and not any(o.lost_points for o in own):
             verdict.problems.append(
                 f"part {part.id}: stubbing its api costs none of its tests (is api right?)"
             )
@@ -154,7 +154,7 @@ class _Caught(Exception):
 
 
 def _stop_at_first_catch(outcome: TestOutcome) -> None:
-    if not outcome.ungradable and (not outcome.passed or outcome.score < outcome.max_score - 1e-9):
+    if not outcome.ungradable and outcome.lost_points:
         raise _Caught(outcome.nodeid)
 
 
@@ -165,7 +165,7 @@ def bug_catchers(lab: Lab, python: str, bug: Bug, first_catch: bool) -> list[str
         target = Target(f"bug {bug.id}", root)
         if not first_catch:
             result = grade(lab, target, python=python, measure_gate=False)
-            return [o.nodeid for o in result.graded if not o.passed or o.score < o.max_score - 1e-9]
+            return [o.nodeid for o in result.graded if o.lost_points]
         own = [lambda t: t.part == bug.part, lambda t: t.part != bug.part] if bug.part else [lambda t: True]
         for chosen in own:
             try:
