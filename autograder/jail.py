@@ -146,8 +146,12 @@ def _inside(path: str, folders: list[str]) -> bool:
 
 
 def _write(path: str, text: str) -> None:
-    with open(path, "w", encoding="ascii") as handle:
-        handle.write(text)
+    """Raw bytes: after the pivot the interpreter may no longer reach its codecs on disk."""
+    descriptor = os.open(path, os.O_WRONLY)
+    try:
+        os.write(descriptor, text.encode())
+    finally:
+        os.close(descriptor)
 
 
 def _lock() -> None:
@@ -191,7 +195,7 @@ def _normalised(paths: list[str]) -> list[str]:
 
 def enter(spec: Spec) -> None:
     """Steps 1-10 above except the exec."""
-    from autograder.sandbox import bring_up_loopback  # imported while the whole host is still visible
+    from autograder.child.network import bring_up_loopback  # imported while the whole host is still visible
 
     cwd = os.getcwd()
     new_root = os.path.realpath(spec.root)
@@ -298,7 +302,7 @@ def main(argv: list[str]) -> int:
         spec, command = parse(argv)
         enter(spec)
         os.execvp(command[0], command)
-    except (OSError, JailError) as exc:
+    except Exception as exc:  # whatever went wrong, the child is never run half-jailed
         print(f"autograder.jail: {exc}", file=sys.stderr, flush=True)
     return EXIT_JAIL_FAILED
 

@@ -29,8 +29,10 @@ class Verdict:
 
 
 def _reason(feedback: str) -> str:
-    first = next((line.strip() for line in feedback.splitlines() if line.strip()), "")
-    return first[:200] or "(no message)"
+    """The feedback's first line, with the line after it when the first only introduces a list."""
+    lines = [line.strip() for line in feedback.splitlines() if line.strip()]
+    reason = " ".join(lines[:2]) if len(lines) > 1 and lines[0].endswith(":") else "".join(lines[:1])
+    return reason[:200] or "(no message)"
 
 
 def failed_tests(result: LabResult) -> list[str]:

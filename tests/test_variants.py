@@ -127,3 +127,18 @@ def test_the_contract_names_every_drift(toy_copy: Path) -> None:
     assert any("does not parse" in problem for problem in contract.check(find("lab-90")))
     shutil.rmtree(toy_copy / "tests")
     assert "the lab has no tests" in contract.check(find("lab-90"))
+
+
+@pytest.mark.parametrize(
+    ("feedback", "reason"),
+    [
+        ("assert 1 == 2\nmore detail", "assert 1 == 2"),
+        ("6/7 cases passed; failed:\n  - plan sorts\n  - other", "6/7 cases passed; failed: - plan sorts"),
+        ("\n\n", "(no message)"),
+        ("x" * 300, "x" * 200),
+    ],
+)
+def test_a_lost_test_is_reported_with_a_reason(feedback: str, reason: str) -> None:
+    from autograder.verify import _reason
+
+    assert _reason(feedback) == reason

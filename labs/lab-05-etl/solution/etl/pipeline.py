@@ -136,7 +136,7 @@ def _valid_moments(values: pd.Series, pattern: str, layout: str) -> pd.Series:
     return shaped & (parsed.dt.strftime(layout) == values)
 
 
-def classify(frame: pd.DataFrame, width: pd.Series) -> np.ndarray:
+def _classify(frame: pd.DataFrame, width: pd.Series) -> np.ndarray:
     """The quarantine reason of every row ("" when valid): the first of REASONS that applies."""
     blank = [frame[column].str.strip() == "" for column in ("txn_id", "field", "crop")]
     dates_ok = _valid_moments(frame["txn_date"], DATE_PATTERN, "%Y-%m-%d") & _valid_moments(
@@ -173,7 +173,7 @@ def refine(engine: Engine) -> RefineReport:
         padded = [record if len(record) == len(COLUMNS) else (record + [""] * 9)[:9] for record in records]
         frame = pd.DataFrame(padded, columns=list(COLUMNS))
         frame["batch_hash"], frame["line_no"] = hashes, line_nos
-        frame["reason"] = classify(frame, width)
+        frame["reason"] = _classify(frame, width)
 
         bad = frame["reason"] != ""
         _copy(
