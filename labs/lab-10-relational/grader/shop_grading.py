@@ -63,10 +63,7 @@ def open_shop(url: str, seed: int, scale: object) -> Shop:
         for table in TABLES:  # an automatic ANALYZE mid-test would sample rows at random and change plans
             conn.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = off)"))
     with engine.connect() as conn:
-        counts = tuple(
-            conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in TABLES
-        )
+        counts = tuple(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES)
     lengths = tuple(
         len(rows) for rows in (data.categories, data.products, data.customers, data.orders, data.order_lines)
     )
