@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--bug-sample", type=int, default=None, metavar="N",
         help="with --bugs: only N bugs spread over the corpus (CI's time budget); default: every bug",
     )  # fmt: skip
+    verify.add_argument(
+        "--mutants", type=_mutant_count, nargs="?", const=0, default=None, metavar="N",
+        help="grade mutants of the reference (all, or a seeded sample of N): report the kill rate and survivors",
+    )  # fmt: skip
     verify.add_argument("--python", default=sys.executable, help="interpreter of the lab's environment")
     from autograder.release import add_release_parser
 
@@ -219,7 +223,7 @@ def cmd_grade(
     if result.target == "workspace" and not result.scope_note:  # the learner's record: its badges too
         write_badges([lab for lab in scan() if not isinstance(lab, UsageError)], grades)
     print(terminal_summary(result, _display(report_dir), _colour()))
-    if result.target != "workspace" or scope_note:
+    if result.target != "workspace" or result.scope_note:  # a partial grade: --part, -k, public checks only
         print("  (your record and badges are unchanged: only a full grade of your workspace updates them)")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         print(github_annotation(result), flush=True)
@@ -250,6 +254,13 @@ def github_annotation(result: LabResult) -> str:
     )
 
 
+def _mutant_count(text: str) -> int:
+    """`--mutants N`: a sample size of at least 1 (`--mutants` alone grades every mutant)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"N must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def cmd_verify(
     lab_ids: Sequence[str],
     repeat: int,
@@ -258,6 +269,7 @@ def cmd_verify(
     bugs: bool = False,
     first_catch: bool = False,
     bug_sample: int | None = None,
+    mutant_sample: int | None = None,  # None: no mutants; 0: every mutant; N: a seeded sample of N
 ) -> int:
     from autograder.verify import verify_lab
 
@@ -272,8 +284,10 @@ def cmd_verify(
     for lab in labs:
         print(f"verifying {lab.id} ({lab.title})", flush=True)
         verdict = verify_lab(
-            lab, python, repeat, random_order, bugs=bugs, first_catch=first_catch, bug_sample=bug_sample
-        )
+            lab, python, repeat, random_order, bugs=bugs, first_catch=first_catch, bug_sample=bug_sample,
+            mutation=mutant_sample is not None,
+            mutant_sample=mutant_sample or None,
+        )  # fmt: skip
         for problem in verdict.problems:
             detail = problem.startswith("    ")
             print(f"      {problem.strip()}" if detail else f"  PROBLEM {lab.id}: {problem}")
@@ -502,6 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.bugs,
             args.first_catch,
             args.bug_sample,
+            args.mutants,
         )
     except UsageError as exc:
         print(f"labs: error: {exc}", file=sys.stderr)

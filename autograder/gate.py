@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from autograder.plan import RunPlan, default_plan
+from autograder.protocol import CHILD_PLUGIN
 from autograder.results import GateResult
 from autograder.sandbox import Child, Limits, scrubbed_environment
 from autograder.snapshot import read_regular, remove_tree
@@ -59,7 +60,7 @@ def measure(
         )
         argv = [
             plan.python, "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest",
-            "-p", "autograder.plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-c", "/dev/null",
+            "-p", CHILD_PLUGIN, "-p", "no:cacheprovider", "-q", "--no-header", "-c", "/dev/null",
             f"--junitxml={junit}", "--rootdir", str(target_root), str(tests_dir),
         ]  # fmt: skip
         child_env = scrubbed_environment({**plan.env, "PYTHONPATH": str(target_root)}, home)

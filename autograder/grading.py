@@ -19,7 +19,7 @@ from pathlib import Path
 from autograder import gate, graders, plan, runner, strength
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab
-from autograder.plugin import DATASETS_ENV
+from autograder.protocol import DATASETS_ENV
 from autograder.reports import NOT_RUN_IMPORT
 from autograder.results import ExpectedTest, GateResult, LabResult, TestOutcome
 from autograder.sandbox import Child, Limits, scrubbed_environment
@@ -60,7 +60,8 @@ def grades_dir() -> Path:
 def _tree_hash(paths: list[Path]) -> str:
     digest = hashlib.sha256(CACHE_VERSION.encode())
     digest.update(fingerprint(paths).encode())
-    digest.update(Path(__file__).with_name("plugin.py").read_bytes())
+    for part in ("child/plugin.py", "protocol.py"):  # what the child reports, and how
+        digest.update((Path(__file__).parent / part).read_bytes())
     return digest.hexdigest()[:20]
 
 

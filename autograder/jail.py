@@ -195,7 +195,7 @@ def _normalised(paths: list[str]) -> list[str]:
 
 def enter(spec: Spec) -> None:
     """Steps 1-10 above except the exec."""
-    from autograder.sandbox import bring_up_loopback  # imported while the whole host is still visible
+    from autograder.child.network import bring_up_loopback  # imported while the whole host is still visible
 
     cwd = os.getcwd()
     new_root = os.path.realpath(spec.root)

@@ -2,9 +2,10 @@
 
 The autograder process never imports learner code. It learns the expected tests and their points by
 collecting the graders against the reference solution, then runs them against the target in a child
-that reports over a private pipe. A test counts as passed only when the child sends a well-formed record
-with the run's token for the test it announced; anything else (a crash, a hang, a silent exit) fails that
-test alone, and the remaining tests go on in a fresh child.
+that reports over a private pipe in the format of `autograder.protocol`. A test counts as passed only when
+the child sends well-formed records with the run's token for the test it announced (its three phases
+clean, then a passing result); anything else (a crash, a hang, a silent exit) fails that test alone, and
+the remaining tests go on in a fresh child. Every line the child writes is untrusted input.
 
 Time budgets are CPU seconds of the child's whole process tree (a busy machine slows a test down but
 cannot fail it); wall-clock time is only a generous hang guard (`autograder.plan`).
@@ -13,7 +14,6 @@ cannot fail it); wall-clock time is only a generous hang guard (`autograder.plan
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import selectors
@@ -26,14 +26,30 @@ from pathlib import Path
 
 from autograder import forbidden
 from autograder.plan import WALL_FACTOR, RunPlan, default_plan
-from autograder.plugin import CHANNEL_ENV, LEARNER_ROOT_ENV
+from autograder.protocol import (
+    CHANNEL_ENV,
+    CHILD_PLUGIN,
+    LEARNER_ROOT_ENV,
+    MAX_LINE,
+    PHASES,
+    Collected,
+    CollectError,
+    Done,
+    Event,
+    Orders,
+    Phase,
+    ProtocolError,
+    Result,
+    Start,
+    encode_orders,
+    parse,
+)
 from autograder.redact import Redactor
 from autograder.results import ExpectedTest, TestOutcome
 from autograder.sandbox import Child, Limits, scrubbed_environment
 from autograder.snapshot import copy_read_only, remove_tree
 
 STARTUP_GRACE = 60.0  # CPU seconds allowed for interpreter start + imports + collection
-MAX_LINE = 1 << 20  # a channel record longer than this is dropped unread
 MAX_BUFFER = 1 << 22
 POLL = 0.25  # seconds between budget checks while a child is silent
 MAX_RECORDS_PER_STEP = 500  # a test sends a handful of records; a flood is an attack on the parent's time
@@ -64,16 +80,25 @@ class GraderRun:
 class _Session:
     """One pytest child and its channel."""
 
-    def __init__(self, run: GraderRun, orders: Mapping[str, object], workdir: Path) -> None:
+    def __init__(
+        self,
+        run: GraderRun,
+        workdir: Path,
+        *,
+        select: tuple[str, ...] | None = None,
+        shuffle_seed: int | None = None,
+        collect_only: bool = False,
+    ) -> None:
         self.token = secrets.token_hex(16)
-        self._prefix = json.dumps({"token": self.token})[:-1].encode() + b","
         plan = run.run_plan()
-        orders = {
-            **orders,
-            "token": self.token,
-            "forbidden": list(run.forbidden_imports),
-            "package": run.package,
-        }
+        orders = Orders(
+            token=self.token,
+            select=select,
+            shuffle_seed=shuffle_seed,
+            collect_only=collect_only,
+            forbidden=tuple(run.forbidden_imports),
+            package=run.package,
+        )
         graders_root = copy_read_only([run.grader_dir], workdir / "graders")
         graders = graders_root / run.grader_dir.name
         home = workdir / "home"
@@ -90,7 +115,7 @@ class _Session:
             home,
         )
         argv = [
-            plan.python, "-m", "pytest", "-p", "autograder.plugin", "-p", "no:cacheprovider",
+            plan.python, "-m", "pytest", "-p", CHILD_PLUGIN, "-p", "no:cacheprovider",
             "--assert=plain", "-s", "-q", "--no-header", "--continue-on-collection-errors",
             "--rootdir", str(graders), "--confcutdir", str(graders), "-c", os.devnull, str(graders),
         ]  # fmt: skip
@@ -108,7 +133,7 @@ class _Session:
             os.close(orders_read)
             os.close(results_write)
         with os.fdopen(orders_write, "wb") as pipe:
-            pipe.write(json.dumps(orders).encode())
+            pipe.write(encode_orders(orders))
         self._reader = os.fdopen(results_read, "rb", buffering=0)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._reader, selectors.EVENT_READ)
@@ -116,8 +141,9 @@ class _Session:
         self._skipping = False  # inside an over-long line: drop bytes up to its end
         self._closed = False
 
-    def next_event(self, wait: float) -> dict[str, object] | None:
-        """The next authentic record, or None at EOF or after `wait` seconds of silence (check `closed`)."""
+    def next_event(self, wait: float) -> Event | None:
+        """The next valid record of this run, or None at EOF or after `wait` seconds of silence (check
+        `closed`). A line that is not one (another token, over-long, malformed) is dropped unread."""
         until = time.monotonic() + max(0.0, wait)
         while True:
             newline = self._buffer.find(b"\n")
@@ -126,9 +152,8 @@ class _Session:
                 if self._skipping:
                     self._skipping = False
                     continue
-                event = _parse(line, self.token, self._prefix)
-                if event is not None:
-                    return event
+                with contextlib.suppress(ProtocolError):
+                    return parse(line, self.token)
                 continue
             if len(self._buffer) > MAX_LINE:  # an over-long record: never parsed, never kept
                 self._buffer, self._skipping = b"", True
@@ -151,19 +176,6 @@ class _Session:
         self.child.kill()
         self._selector.close()
         self._reader.close()
-
-
-def _parse(line: bytes, token: str, prefix: bytes) -> dict[str, object] | None:
-    """A record only if it starts with this run's token (checked before anything is parsed) and is sane."""
-    if len(line) > MAX_LINE or not line.startswith(prefix):
-        return None
-    try:
-        event = json.loads(line)
-    except (ValueError, RecursionError, UnicodeDecodeError):
-        return None
-    if not isinstance(event, dict) or event.get("token") != token or not isinstance(event.get("event"), str):
-        return None
-    return event
 
 
 class _Budget:
@@ -199,7 +211,7 @@ class _Budget:
 def collect(run: GraderRun, timeout: float) -> tuple[list[dict[str, object]], list[str], str]:
     """Collect the graders against `run.target_root` (the reference): (tests, collection errors, output)."""
     with tempfile.TemporaryDirectory(prefix="labs-collect-") as scratch:
-        session = _Session(run, {"collect_only": True}, Path(scratch))
+        session = _Session(run, Path(scratch), collect_only=True)
         tests: list[dict[str, object]] = []
         errors: list[str] = []
         budget = _Budget(session, run.run_plan(), float("inf"))
@@ -211,12 +223,11 @@ def collect(run: GraderRun, timeout: float) -> tuple[list[dict[str, object]], li
                     if session.closed or budget.exceeded():
                         break
                     continue
-                if event["event"] == "collected":
-                    listed = event.get("tests")
-                    tests = [t for t in listed if isinstance(t, dict)] if isinstance(listed, list) else []
-                elif event["event"] == "collect_error":
-                    errors.append(f"{event.get('path')}: {event.get('feedback')}")
-                elif event["event"] == "done":
+                if isinstance(event, Collected):
+                    tests = [test.record() for test in event.tests]
+                elif isinstance(event, CollectError):
+                    errors.append(f"{event.path}: {event.feedback}")
+                elif isinstance(event, Done):
                     break
         finally:
             session.stop()
@@ -274,8 +285,7 @@ def run_graders(
             round_number += 1
             workdir = Path(scratch, f"child-{round_number}")
             workdir.mkdir()
-            orders = {"select": remaining, "shuffle_seed": run.shuffle_seed}
-            session = _Session(run, orders, workdir)
+            session = _Session(run, workdir, select=tuple(remaining), shuffle_seed=run.shuffle_seed)
             settled_before = len(outcomes)
             try:
                 _drive(session, plan, remaining, plan.lab_cpu_seconds - cpu_spent, settle)
@@ -295,9 +305,6 @@ def run_graders(
             "not run: the lab's time budget (lab_timeout) ran out before this test started",
         )
     return [outcomes[t.nodeid] for t in expected]
-
-
-_PHASES = ("setup", "call", "teardown")
 
 
 def _drive(
@@ -342,48 +349,35 @@ def _drive(
             session.child.kill()
             settle(current, False, 0.0, "this test flooded the autograder's result channel; it was stopped")
             return
-        kind = event["event"]
-        if kind == "collect_error":
-            collect_errors.append(str(event.get("feedback", ""))[:4000])
-        elif kind == "collected" and not collected:
+        if isinstance(event, CollectError):
+            collect_errors.append(event.feedback[:4000])
+        elif isinstance(event, Collected) and not collected:
             collected = True
-            tests = event.get("tests")
-            present = (
-                {t.get("nodeid") for t in tests if isinstance(t, dict)} if isinstance(tests, list) else set()
-            )
+            present = {test.nodeid for test in event.tests}
             reason = "\n".join(collect_errors) or "this test could not be collected"
             for nodeid in remaining:
                 if nodeid not in present:
                     settle(nodeid, False, 0.0, f"could not load the graders for this test:\n{reason}")
-        elif kind == "start" and collected and current is None:
-            current = str(event.get("nodeid"))
+        elif isinstance(event, Start) and collected and current is None:
+            current = event.nodeid
             phases = {}
             records = 0
             budget.restart(plan.test_cpu_seconds)
-        elif kind == "phase" and current is not None and event.get("nodeid") == current:
-            when = event.get("when")
-            if when in _PHASES and when not in phases:
-                phases[str(when)] = event.get("ok") is True
-        elif kind == "result" and current is not None and event.get("nodeid") == current:
-            score, duration = event.get("score"), event.get("duration")
-            clean = all(phases.get(when) is True for when in _PHASES)
-            claimed = event.get("passed") is True
-            feedback = str(event.get("feedback", ""))
+        elif isinstance(event, Phase) and current is not None and event.nodeid == current:
+            if event.when not in phases:  # the first report of a phase stands
+                phases[event.when] = event.ok
+        elif isinstance(event, Result) and current is not None and event.nodeid == current:
+            score, feedback = event.score, event.feedback
+            clean = all(phases.get(when) is True for when in PHASES)
+            claimed = event.passed
             if claimed and not clean:
                 feedback = "the test did not complete cleanly (an exception was swallowed or a phase went unreported)"
                 score = 0.0
-            settle(
-                current,
-                claimed and clean,
-                float(score) if isinstance(score, int | float) else 0.0,
-                feedback,
-                float(duration) if isinstance(duration, int | float) else 0.0,
-                str(event.get("repro") or ""),
-            )
+            settle(current, claimed and clean, score, feedback, event.duration, event.repro)
             current = None
             records = 0
             budget.restart(plan.test_cpu_seconds)  # until the next test starts
-        elif kind == "done":
+        elif isinstance(event, Done):
             break
     # The child said it was done: a test it started but never finished stopped the whole session.
     with contextlib.suppress(subprocess.TimeoutExpired):

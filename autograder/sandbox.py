@@ -32,21 +32,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.protocol import CHANNEL_ENV, DATASETS_ENV, LEARNER_ROOT_ENV, NETNS_ENV, WARM_UP_ENV
+
 OUTPUT_TAIL_BYTES = 64 * 1024
 FILE_SIZE_LIMIT = 1 << 30
 PROCESS_HEADROOM = 1024  # threads/processes a child may add (the JVM and BLAS start many threads)
-NETNS_ENV = "LABS_NETNS"
 # Environment variables a child may inherit; everything else (tokens, CI secrets, keys) is dropped.
 _PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "JAVA_HOME", "SYSTEMROOT")
 # The only LABS_* variables a child may be given (others, e.g. LABS_DIR or a grader key, stay out).
 _CHILD_LABS_VARIABLES = frozenset(
     {
-        "LABS_CHANNEL",
-        "LABS_LEARNER_ROOT",
-        "LABS_DATASETS_DIR",
+        CHANNEL_ENV,
+        LEARNER_ROOT_ENV,
+        DATASETS_ENV,
         "LABS_DATABASE_URL",
         "LABS_POSTGRES_CONTROL",
+        "LABS_REDIS_URL",
         NETNS_ENV,
+        WARM_UP_ENV,
     }
 )
 _UNSHARE_FLAGS = ("--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--kill-child")
@@ -508,16 +511,3 @@ def _descendants(root: int) -> list[int]:
             found.append(child)
             stack.append(child)
     return found
-
-
-def bring_up_loopback() -> None:
-    """Inside a fresh network namespace only `lo` exists, and it is down: bring it up (needs CAP_NET_ADMIN)."""
-    import fcntl
-    import socket
-    import struct
-
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        request = struct.pack("16sH", b"lo", 0)
-        flags = struct.unpack("16sH", fcntl.ioctl(sock, siocgifflags, request)[:18])[1]
-        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))

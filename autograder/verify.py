@@ -1,12 +1,14 @@
 """The lab author's check: the contract holds, reference → full marks and gate met, untouched stub → 0,
-parts independent, every known bug caught, graders stable across repeats."""
+parts independent, every known bug caught, graders stable across repeats, and (with mutants) how many
+mutants of the reference the graders kill."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from autograder import contract
+from autograder import contract, mutants
 from autograder.errors import UsageError
 from autograder.grading import Target, expected_tests, grade, resolve_target
 from autograder.manifest import Lab
@@ -22,6 +24,7 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
     caught: dict[str, list[str]] = field(default_factory=dict)  # bug id -> grader tests that caught it
+    killed: dict[str, list[str]] = field(default_factory=dict)  # mutant id -> grader tests that killed it
 
     @property
     def ok(self) -> bool:
@@ -71,9 +74,12 @@ def verify_lab(
     bugs: bool = False,
     first_catch: bool = False,
     bug_sample: int | None = None,
+    mutation: bool = False,
+    mutant_sample: int | None = None,
 ) -> Verdict:
     verdict = Verdict(lab)
     verdict.problems += contract.check(lab)
+    verdict.problems += mutants.problems(lab)
     limits = Limits(lab.memory_mb, int(lab.lab_timeout) + 30, True)
     expected = expected_tests(lab, python, limits)
     verdict.problems += _markers(lab, expected)
@@ -109,6 +115,8 @@ def verify_lab(
     _check_parts(lab, python, verdict, log)
     if bugs:
         _check_bugs(lab, python, verdict, log, first_catch, bug_sample)
+    if mutation:
+        _check_mutants(lab, python, verdict, log, mutant_sample)
     if repeat > 1:
         _check_repeats(lab, python, repeat, random_order, solution, verdict, log)
     return verdict
@@ -164,20 +172,25 @@ def bug_catchers(lab: Lab, python: str, bug: Bug, first_catch: bool) -> list[str
     """The grader tests that lose points on `bug` (with `first_catch`: the first one found, the bug's own
     part graded first)."""
     with bug_variant(lab, bug) as root:
-        target = Target(f"bug {bug.id}", root)
-        if not first_catch:
-            result = grade(lab, target, python=python, measure_gate=False)
-            return [o.nodeid for o in result.graded if o.lost_points]
-        own = [lambda t: t.part == bug.part, lambda t: t.part != bug.part] if bug.part else [lambda t: True]
-        for chosen in own:
-            try:
-                grade(lab, target, python=python, measure_gate=False, select=chosen, scope_note="bug check",
-                      on_outcome=_stop_at_first_catch)  # fmt: skip
-            except _Caught as caught:
-                return [caught.nodeid]
-            except UsageError as exc:
-                if "no grader test matches" not in str(exc):
-                    raise
+        return catching_tests(lab, python, Target(f"bug {bug.id}", root), bug.part, first_catch)
+
+
+def catching_tests(lab: Lab, python: str, target: Target, part: str, first_catch: bool) -> list[str]:
+    """The grader tests that lose points on a variant of the reference (with `first_catch`: the first one
+    found, the tests of `part` graded first)."""
+    if not first_catch:
+        result = grade(lab, target, python=python, measure_gate=False)
+        return [o.nodeid for o in result.graded if o.lost_points]
+    own = [lambda t: t.part == part, lambda t: t.part != part] if part else [lambda t: True]
+    for chosen in own:
+        try:
+            grade(lab, target, python=python, measure_gate=False, select=chosen, scope_note="variant check",
+                  on_outcome=_stop_at_first_catch)  # fmt: skip
+        except _Caught as caught:
+            return [caught.nodeid]
+        except UsageError as exc:
+            if "no grader test matches" not in str(exc):
+                raise
     return []
 
 
@@ -218,6 +231,45 @@ def _check_bugs(
     fact = f"bug corpus: {len(corpus) - len(missed)} of {len(corpus)} bugs lose points{checked}"
     verdict.facts.append(fact)
     log(f"  {lab.id}: {fact}")
+
+
+def _check_mutants(
+    lab: Lab, python: str, verdict: Verdict, log: Callable[[str], None], sample: int | None
+) -> None:
+    """Grade every mutant of the reference (or a seeded sample of them) with first-catch semantics, like a
+    bug of the corpus; report the kill rate (equivalent mutants left out) and every survivor."""
+    started = time.monotonic()
+    generated = mutants.generate(lab)
+    equivalent = {e.id for e in mutants.load_equivalents(lab, {m.id for m in generated})}
+    chosen = mutants.sample(generated, sample)  # drawn before the equivalent ones are left out: listing
+    graded = [mutant for mutant in chosen if mutant.id not in equivalent]  # one keeps the sample
+    survivors = []
+    for number, mutant in enumerate(graded, 1):
+        with mutants.mutant_variant(lab, mutant) as root:
+            target = Target(f"mutant {mutant.id}", root)
+            killers = catching_tests(lab, python, target, mutants.part_of(lab, mutant), first_catch=True)
+        verdict.killed[mutant.id] = killers
+        if not killers:
+            survivors.append(mutant)
+        outcome = f"killed by {killers[0].split('::', 1)[-1]}" if killers else "SURVIVED"
+        log(f"    mutant {number}/{len(graded)} {mutant.describe()}: {outcome}")
+    killed = len(graded) - len(survivors)
+    rate = 100.0 * killed / len(graded) if graded else 100.0
+    seed = mutants.MUTANT_SEED
+    drawn = "all sampled" if len(chosen) == len(generated) else f"{len(chosen)} sampled (seed {seed})"
+    fact = (
+        f"mutants: {len(generated)} generated, {drawn}, {len(chosen) - len(graded)} equivalent (excluded), "
+        f"{killed} killed, {len(survivors)} survived: kill rate {rate:.1f}% ({time.monotonic() - started:.0f} s)"
+    )
+    verdict.facts.append(fact)
+    log(f"  {lab.id}: {fact}")
+    for mutant in survivors:
+        log(f"    survived {mutant.describe()}  [{mutant.id}]")
+    if rate < mutants.KILL_TARGET:
+        verdict.problems.append(
+            f"the graders kill {rate:.1f}% of the mutants graded (target {mutants.KILL_TARGET:g}%); survivors:"
+        )
+        verdict.problems += [f"    {mutant.describe()}  [{mutant.id}]" for mutant in survivors]
 
 
 def _check_repeats(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.feedback import MAX_FRAMES, describe
+from autograder.child.feedback import MAX_FRAMES, describe
 
 
 def raised(action: object) -> BaseException:

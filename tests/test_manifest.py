@@ -40,7 +40,7 @@ def test_defaults_are_filled_in(tmp_path: Path) -> None:
         ("coverage_gate = 120\n", "coverage_gate", "within 0..100"),
         ("test_timeout = 0\n", "test_timeout", "positive number of seconds"),
         ("memory_mb = -1\n", "memory_mb", "0 (no limit)"),
-        ('services = ["redis"]\n', "services", "unknown service 'redis'"),
+        ('services = ["kafka"]\n', "services", "unknown service 'kafka'"),
         ("requirements = [1]\n", "requirements", "list of non-empty strings"),
         ('installer = "conda"\n', "installer", "must be one of"),
         ("colour = 1\n", "colour", "is not a manifest field"),

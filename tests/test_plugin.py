@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-from autograder.plugin import CHANNEL_ENV, PartialCredit, points_of
+from autograder import protocol
+from autograder.child.plugin import PartialCredit, points_of
+from autograder.protocol import CHANNEL_ENV
 
 GRADERS = '''
 import pytest
@@ -53,10 +55,13 @@ def run_child(
     os.close(orders_write)
     monkeypatch.setenv(CHANNEL_ENV, f"{orders_read},{results_write}")
     pytester.makepyfile(test_graders=GRADERS)
-    pytester.runpytest_inprocess("-p", "autograder.plugin", "--assert=plain", "-p", "no:cacheprovider")
+    pytester.runpytest_inprocess("-p", protocol.CHILD_PLUGIN, "--assert=plain", "-p", "no:cacheprovider")
     os.close(results_write)
     with os.fdopen(results_read, "rb") as pipe:
-        return [json.loads(line) for line in pipe.read().splitlines()]
+        lines = pipe.read().splitlines()
+    for line in lines:  # every record is a valid message of the protocol
+        protocol.parse(line, "t0k")
+    return [json.loads(line) for line in lines]
 
 
 def test_records_every_outcome_with_the_token(
@@ -132,3 +137,32 @@ def test_points_marker_validation(pytester: pytest.Pytester) -> None:
         "def test_e(): pass\n"
     )
     assert [points_of(item) for item in items] == [2.0, None, None, None, None]
+
+
+# Each attack leaves every record honest (a lie in the result itself is the parent's to refuse): the
+# child must still notice that its reporting path changed and fail the test that changed it.
+ATTACKS = {
+    "send wrapped on the channel": (
+        "import gc\n"
+        "for channel in [o for o in gc.get_objects() if type(o).__name__ == '_Channel']:\n"
+        "    channel.send = lambda event, real=channel.send: real(event)\n"
+    ),
+    "the protocol's json wrapped": (
+        "from autograder import protocol\nprotocol._dumps = lambda obj, real=protocol._dumps: real(obj)\n"
+    ),
+    "a message class patched": "from autograder import protocol\nprotocol.Result.__eq__ = lambda self, other: True\n",
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS.values(), ids=ATTACKS.keys())
+def test_tampering_with_the_reporting_path_fails_the_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, attack: str
+) -> None:
+    monkeypatch.setattr(protocol, "_dumps", protocol._dumps)  # restored after the in-process child
+    monkeypatch.setattr(protocol.Result, "__eq__", protocol.Result.__eq__)
+    body = "\n".join("    " + line for line in attack.splitlines())
+    pytester.makepyfile(test_attack=f"import pytest\n\n@pytest.mark.points(1)\ndef test_it():\n{body}\n")
+    events = run_child(pytester, monkeypatch, {"select": ["test_attack.py::test_it"]})
+    (result,) = [e for e in events if e["event"] == "result"]
+    assert result["passed"] is False and result["score"] == 0
+    assert "the grading harness was modified" in str(result["feedback"])

@@ -692,7 +692,7 @@ def test_fixtures(pytester: pytest.Pytester) -> None:
     pytest.importorskip("sqlalchemy")
     pytest.importorskip("psycopg")
     pytester.makepyfile(test_inner=_FIXTURE_TESTS)
-    result = pytester.runpytest("-p", "autograder.plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "autograder.child.plugin", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
 
 
@@ -708,7 +708,7 @@ def test_fixtures_in_a_child_use_the_parents_server(
     monkeypatch.setattr(service, "find_bindir", lambda: pytest.fail("a child never starts a server"))
     postmaster = _postmaster_pid(server)
     pytester.makepyfile(test_inner=_FIXTURE_TESTS)
-    result = pytester.runpytest_subprocess("-p", "autograder.plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "autograder.child.plugin", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
     assert _postmaster_pid(server) == postmaster
 
@@ -718,7 +718,7 @@ def test_restart_is_not_gradable_on_an_external_server(
 ) -> None:
     monkeypatch.setenv(service.DATABASE_URL_ENV, "postgresql+psycopg://u:topsecret@db.example/postgres")
     pytester.makepyfile(test_inner="def test_restart(restart_postgres):\n    restart_postgres()\n")
-    result = pytester.runpytest("-p", "autograder.plugin", "-p", "no:cacheprovider", "-rs")
+    result = pytester.runpytest("-p", "autograder.child.plugin", "-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["SKIPPED * not gradable here: this test crash-restarts PostgreSQL*"])
     assert "topsecret" not in result.stdout.str()

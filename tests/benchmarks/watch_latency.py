@@ -47,7 +47,7 @@ def _bare_first_test(python: Path, lab_dir: Path, package_root: Path) -> float:
     name = first.group(1) if first else "test_"
     start = time.perf_counter()
     subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "autograder.plugin",
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "autograder.child.plugin",
          f"{grader}::{name}"],
         cwd=lab_dir / "grader", env={**os.environ, "PYTHONPATH": f"{package_root}:{lab_dir / 'grader'}"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,

@@ -1,5 +1,8 @@
 """Adversarial submission: replaces the send method on the reporter's channel object so every result says passed with full points (computes nothing: 0)"""
 
+import dataclasses
+
+
 def _objects(kind):
     import gc
     return [obj for obj in gc.get_objects() if type(obj).__name__ == kind]
@@ -9,10 +12,10 @@ def _forge():
     for channel in _objects("_Channel"):
         original = channel.send
 
-        def send(**record):
-            if record.get("event") == "result":
-                record.update(passed=True, score=5, feedback="")
-            original(**record)
+        def send(event):
+            if getattr(event, "kind", None) == "result":
+                event = dataclasses.replace(event, passed=True, score=5.0, feedback="")
+            original(event)
 
         channel.send = send
 

@@ -3,7 +3,7 @@ import pytest
 
 
 def add(a, b):
-    import autograder.plugin as plugin
+    import autograder.child.plugin as plugin
     from _pytest import runner
 
     plugin._is_true = lambda ok: True

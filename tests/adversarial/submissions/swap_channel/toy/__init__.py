@@ -1,5 +1,8 @@
 """Adversarial submission: swaps the reporter's channel for a lookalike that reports every test as passed (computes nothing: 0)"""
 
+import dataclasses
+
+
 def _objects(kind):
     import gc
     return [obj for obj in gc.get_objects() if type(obj).__name__ == kind]
@@ -10,10 +13,10 @@ def _forge():
         real = reporter.channel
 
         class Liar(type(real)):
-            def send(self, **record):
-                if record.get("event") == "result":
-                    record.update(passed=True, score=5, feedback="")
-                real.send(**record)
+            def send(self, event):
+                if getattr(event, "kind", None) == "result":
+                    event = dataclasses.replace(event, passed=True, score=5.0, feedback="")
+                real.send(event)
 
         liar = Liar.__new__(Liar)
         liar.__dict__.update(real.__dict__)

@@ -1,37 +1,71 @@
-"""The autograder's pytest plugin, loaded with `-p autograder.plugin` in every grading child.
+"""The autograder's pytest plugin, loaded with `-p autograder.child.plugin` in every grading child.
 
 For lab authors it provides the `points` marker, the `partial_credit` fixture and the shared fixtures
-(`datasets_dir`, PostgreSQL, Spark). When the autograder starts the child it also hands over a private
-channel (two inherited pipe file descriptors): the plugin reads its orders from one, and writes one JSON
-record per test outcome to the other, each carrying a per-run token. Nothing is trusted from stdout, the
-exit code or files, so a child that dies, hangs or lies there cannot gain points.
+(`datasets_dir`, and the services' fixture plugins of `autograder.fixtures`). When the autograder starts
+the child it also hands over a private channel (two inherited pipe file descriptors): the plugin reads
+its `Orders` from one, and writes one line per event to the other, each carrying a per-run token, in the
+format of `autograder.protocol`. Nothing is trusted from stdout, the exit code or files, so a child that
+dies, hangs or lies there cannot gain points.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
+import pkgutil
 import random
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from autograder.feedback import describe
-from autograder.forbidden import Guard
-from autograder.sandbox import NETNS_ENV, bring_up_loopback
-from autograder.services import registry
+from autograder import protocol
+from autograder.child.feedback import describe
+from autograder.child.guard import Guard
+from autograder.child.network import bring_up_loopback
+from autograder.protocol import (
+    CHANNEL_ENV,
+    DATASETS_ENV,
+    LEARNER_ROOT_ENV,
+    NETNS_ENV,
+    VISIBILITIES,
+    WARM_UP_ENV,
+    Collected,
+    CollectedTest,
+    CollectError,
+    Done,
+    Event,
+    Orders,
+    Phase,
+    ProtocolError,
+    Result,
+    Start,
+    encode,
+    parse_orders,
+)
 
-CHANNEL_ENV = "LABS_CHANNEL"
-LEARNER_ROOT_ENV = "LABS_LEARNER_ROOT"
-DATASETS_ENV = "LABS_DATASETS_DIR"
-FIXTURE_PLUGINS = registry.fixture_plugins()
+AUTOGRADER_DIR = Path(__file__).resolve().parent.parent
+FIXTURES_PACKAGE = "autograder.fixtures"
+
+
+def fixture_plugins() -> tuple[str, ...]:
+    """The services' fixture plugins: every module of `autograder.fixtures` (each service's `fixtures`
+    in autograder.services.registry names one; a test keeps the two equal)."""
+    folder = AUTOGRADER_DIR / FIXTURES_PACKAGE.rpartition(".")[2]
+    return tuple(
+        f"{FIXTURES_PACKAGE}.{module.name}"
+        for module in sorted(pkgutil.iter_modules([str(folder)]), key=lambda found: found.name)
+        if not module.ispkg and not module.name.startswith("_")
+    )
+
+
+FIXTURE_PLUGINS = fixture_plugins()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -110,7 +144,7 @@ def datasets_dir() -> Path:
     configured = os.environ.get(DATASETS_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "datasets"
+    return AUTOGRADER_DIR.parent / "datasets"
 
 
 def points_of(item: pytest.Item) -> float | None:
@@ -130,25 +164,27 @@ MARKERS = (
     "hints(*texts): progressive hints `labs hint` shows, gentlest first",
     "critical(property): failing this test fails the lab whatever the points",
 )
-VISIBILITIES = ("visible", "hidden")
 MAX_REPRO_BYTES = 256 * 1024
 
 
-def markers_of(item: pytest.Item) -> dict[str, object]:
-    """The grading metadata of a grader test: part, visibility, hints, critical (None when absent)."""
+def collected_test(item: pytest.Item) -> CollectedTest:
+    """A grader test as the parent learns it: node id, points, first doc line, fixtures, and its grading
+    markers: part, visibility, hints, critical (None when absent)."""
     part = item.get_closest_marker("part")
     visibility = item.get_closest_marker("visibility")
     hints = item.get_closest_marker("hints")
     critical = item.get_closest_marker("critical")
     seen = visibility.args[0] if visibility is not None and visibility.args else "hidden"
-    return {
-        "part": str(part.args[0]) if part is not None and part.args else "",
-        "visibility": seen if seen in VISIBILITIES else "hidden",
-        "hints": [str(text) for text in hints.args] if hints is not None else [],
-        "critical": (str(critical.args[0]) if critical.args else "critical")
-        if critical is not None
-        else None,
-    }
+    return CollectedTest(
+        nodeid=item.nodeid,
+        points=points_of(item),
+        doc=_first_doc_line(item),
+        fixtures=tuple(sorted(getattr(item, "fixturenames", ()))),
+        part=str(part.args[0]) if part is not None and part.args else "",
+        visibility=seen if seen in VISIBILITIES else "hidden",
+        hints=tuple(str(text) for text in hints.args) if hints is not None else (),
+        critical=(str(critical.args[0]) if critical.args else "critical") if critical is not None else None,
+    )
 
 
 _REPRO_KEY = pytest.StashKey[list[str]]()
@@ -167,12 +203,23 @@ def repro(request: pytest.FixtureRequest) -> Callable[[str], None]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Warm up the services that asked for it (Spark's JVM) after collection and before the first test,
-    so their start-up counts against the child's start-up budget, not against a test's."""
+    """In the graders' child, warm up the services that asked for it (Spark's JVM) after collection and
+    before the first test, so their start-up counts against the child's start-up budget, not against a
+    test's. The learner's tests (the gate, the strength runs) start a service when a test first asks."""
     reporter = session.config.pluginmanager.get_plugin("autograder-reporter")
-    orders = getattr(getattr(reporter, "channel", None), "orders", {})
-    if session.items and not session.config.option.collectonly and not orders.get("collect_only"):
-        registry.warm_up()
+    orders = getattr(getattr(reporter, "channel", None), "orders", None)
+    graders_run = isinstance(orders, Orders) and not orders.collect_only
+    if graders_run and session.items and not session.config.option.collectonly:
+        warm_up()
+
+
+def warm_up(environ: Mapping[str, str] | None = None) -> None:
+    """Start what the parent asked to have warm before the first test (`WARM_UP_ENV`: the services'
+    `warm_up` functions, "module:function,...")."""
+    environ = os.environ if environ is None else environ
+    for spec in filter(None, environ.get(WARM_UP_ENV, "").split(",")):
+        module, _, function = spec.partition(":")
+        getattr(importlib.import_module(module), function)()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -187,9 +234,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if channel is not None:
         reporter = _Reporter(config, channel)
         config.pluginmanager.register(reporter, "autograder-reporter")
-        prefixes = [str(p) for p in channel.orders.get("forbidden") or [] if isinstance(p, str)]
-        package = channel.orders.get("package")
-        if prefixes and reporter.learner_root is not None and isinstance(package, str) and package:
+        prefixes, package = list(channel.orders.forbidden), channel.orders.package
+        if prefixes and reporter.learner_root is not None and package:
             reporter.guard = Guard(prefixes, [str(reporter.learner_root / package)])
             reporter.guard.install()
 
@@ -198,11 +244,11 @@ def pytest_configure(config: pytest.Config) -> None:
 # The private channel to the autograder
 # --------------------------------------------------------------------------------------------------
 class _Channel:
-    """Orders in, JSON records out, over pipes inherited from the autograder."""
+    """Orders in, events out (autograder.protocol), over pipes inherited from the autograder."""
 
-    def __init__(self, orders: dict[str, Any], out_fd: int) -> None:
+    def __init__(self, orders: Orders, out_fd: int) -> None:
         self.orders = orders
-        self._token = str(orders["token"])
+        self._token = orders.token
         self._out_fd = out_fd
 
     @classmethod
@@ -212,19 +258,22 @@ class _Channel:
             return None
         in_fd, out_fd = (int(part) for part in spec.split(","))
         with os.fdopen(in_fd, "rb") as orders_pipe:
-            orders = json.loads(orders_pipe.read().decode("utf-8"))
+            try:
+                orders = parse_orders(orders_pipe.read())
+            except ProtocolError as exc:
+                raise pytest.UsageError(f"the autograder's orders are not valid: {exc}") from None
         os.set_inheritable(out_fd, False)
         return cls(orders, out_fd)
 
-    def send(self, **record: Any) -> None:
+    def send(self, event: Event) -> None:
         # The token comes first: the autograder checks it before it parses anything else.
-        data = (_dumps({"token": self._token, **record}) + "\n").encode("utf-8")
+        data = _encode(event, self._token)
         while data:
             written = _os_write(self._out_fd, data)
             data = data[written:]
 
 
-_dumps = json.dumps
+_encode = encode
 _os_write = os.write
 
 
@@ -272,7 +321,7 @@ def _harness_fingerprint(
     )
     own = tuple(
         value
-        for cls in (_Reporter, _Channel, PartialCredit)
+        for cls in (_Reporter, _Channel, PartialCredit, *_MESSAGES)
         for value in vars(cls).values()
         if callable(value) or isinstance(value, classmethod | staticmethod | property)
     )
@@ -285,11 +334,14 @@ def _harness_fingerprint(
             *(module.get(name) for name in _MODULE_NAMES),
         )
     )  # fmt: skip
-    return internals, own, impls, plumbing, _objects(config, reporter)
+    wire = tuple((name, id(value)) for name, value in vars(protocol).items())  # encode and what it calls
+    return internals, own, impls, plumbing, wire, _objects(config, reporter)
 
 
+_MESSAGES = (CollectError, Collected, CollectedTest, Start, Phase, Result, Done)
 _MODULE_NAMES = ("_Reporter", "_Channel", "PartialCredit", "_is_true", "describe", "points_of",
-                 "_harness_fingerprint", "_objects", "_dumps", "_os_write", "Guard")  # fmt: skip
+                 "_harness_fingerprint", "_objects", "_encode", "_os_write", "Guard", "collected_test",
+                 *(cls.__name__ for cls in _MESSAGES))  # fmt: skip
 
 
 def _objects(config: pytest.Config, reporter: _Reporter | None) -> tuple[object, ...]:
@@ -373,45 +425,35 @@ class _Reporter:
             # Keep only pytest's "E   ..." lines: the exception, never the grader source around it.
             lines = [line[1:].strip() for line in str(report.longrepr).splitlines() if line.startswith("E ")]
             text = "\n".join(lines) or "the grader module could not be imported"
-            self.channel.send(event="collect_error", path=report.nodeid, feedback=text[-3000:])
+            self.channel.send(CollectError(path=report.nodeid, feedback=text[-3000:]))
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        wanted = self.channel.orders.get("select")
+        wanted = self.channel.orders.select
         if wanted is not None:
             keep = set(wanted)
             items[:] = [item for item in items if item.nodeid in keep]
-        seed = self.channel.orders.get("shuffle_seed")
+        seed = self.channel.orders.shuffle_seed
         if seed is not None:
             random.Random(seed).shuffle(items)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        tests = [
-            {
-                "nodeid": item.nodeid,
-                "points": points_of(item),
-                "doc": _first_doc_line(item),
-                "fixtures": sorted(getattr(item, "fixturenames", ())),
-                **markers_of(item),
-            }
-            for item in session.items
-        ]
-        self.channel.send(event="collected", tests=tests)
+        self.channel.send(Collected(tests=tuple(collected_test(item) for item in session.items)))
 
     # -- running ---------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
-        return True if self.channel.orders.get("collect_only") else None
+        return True if self.channel.orders.collect_only else None
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self, nodeid: str, location: object) -> None:
         self.started[nodeid] = time.perf_counter()
-        self.channel.send(event="start", nodeid=nodeid)
+        self.channel.send(Start(nodeid=nodeid))
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
         report = yield
         # Each phase's outcome goes to the autograder as it happens: it, not this process, decides.
-        self.channel.send(event="phase", nodeid=item.nodeid, when=call.when, ok=call.excinfo is None)
+        self.channel.send(Phase(nodeid=item.nodeid, when=call.when, ok=call.excinfo is None))
         if call.excinfo is not None and item.nodeid not in self.errors:
             exc = call.excinfo.value
             if call.excinfo.errisinstance(pytest.skip.Exception):
@@ -440,13 +482,14 @@ class _Reporter:
             score = item_points or 0.0
         notes = "\n".join(self._notes.pop(nodeid, []))
         self.channel.send(
-            event="result",
-            nodeid=nodeid,
-            passed=error is None,
-            score=score,
-            feedback="\n".join(part for part in (error, notes) if part),
-            repro=self._repro.pop(nodeid, "") if error is not None else "",
-            duration=time.perf_counter() - self.started.get(nodeid, time.perf_counter()),
+            Result(
+                nodeid=nodeid,
+                passed=error is None,
+                score=score,
+                feedback="\n".join(part for part in (error, notes) if part),
+                repro=self._repro.pop(nodeid, "") if error is not None else "",
+                duration=time.perf_counter() - self.started.get(nodeid, time.perf_counter()),
+            )
         )
 
     @pytest.hookimpl(tryfirst=True)
@@ -463,7 +506,7 @@ class _Reporter:
             self._notes[item.nodeid] = [str(note)[:300] for note in notes[:5]]
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.channel.send(event="done")
+        self.channel.send(Done())
 
 
 def _module_file(module: object) -> str:
