@@ -6,7 +6,9 @@ For one lab and target it times, in the same run and on the same machine:
   labs     `labs grade LAB --target T` (sandboxed children, channel, reports, badges)
   nox      `nox -s LAB -- --target T` with its environment reused (warm re-run)
   cold     `nox -s LAB -- --target T` after deleting the environment (only with --cold)
-and prints each as a ratio to `bare` (median of --repeat runs):
+and prints each as a ratio to `bare` (median of --repeat runs), in wall-clock time and in CPU time (user +
+system of every process it waited for). CPU time is what a busy machine does not distort much, so its
+ratio is the overhead figure to trust when other work shares the cores:
 
     python tests/benchmarks/grading_overhead.py lab-01 --target workspace --repeat 5 [--cold]
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,10 +33,20 @@ sys.path.insert(0, str(ROOT))
 from autograder.manifest import find  # noqa: E402
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of the command and every descendant it waited for)."""
+    start, cpu = time.perf_counter(), _children_cpu()
     subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
+
+
+def _plus(first: tuple[float, float], second: tuple[float, float]) -> tuple[float, float]:
+    return first[0] + second[0], first[1] + second[1]
 
 
 def main() -> None:
@@ -61,9 +74,9 @@ def main() -> None:
     nox_cmd = [sys.executable, "-m", "nox", "-s", lab.id, "--", "--target", args.target]
 
     subprocess.run(labs_cmd, cwd=ROOT, env=grades, stdout=subprocess.DEVNULL, check=False)  # warm caches
-    rows: dict[str, list[float]] = {"bare": [], "labs": [], "nox": []}
+    rows: dict[str, list[tuple[float, float]]] = {"bare": [], "labs": [], "nox": []}
     for _ in range(args.repeat):
-        rows["bare"].append(timed(bare_graders, scratch, env) + timed(bare_tests, target, env))
+        rows["bare"].append(_plus(timed(bare_graders, scratch, env), timed(bare_tests, target, env)))
         rows["labs"].append(timed(labs_cmd, ROOT, grades))
         rows["nox"].append(timed(nox_cmd, ROOT, grades))
     if args.cold:
@@ -71,12 +84,17 @@ def main() -> None:
         rows["cold"] = [timed(nox_cmd, ROOT, grades)]
     shutil.rmtree(scratch, ignore_errors=True)
 
-    base = statistics.median(rows["bare"])
+    base_wall = statistics.median(wall for wall, _ in rows["bare"])
+    base_cpu = statistics.median(cpu for _, cpu in rows["bare"])
     cores = len(os.sched_getaffinity(0))
-    print(f"{lab.id} --target {args.target}, median of {args.repeat} runs ({cores} cores)")
+    load = os.getloadavg()[0]
+    print(f"{lab.id} --target {args.target}, median of {args.repeat} runs ({cores} cores, load {load:.1f})")
     for name, values in rows.items():
-        median = statistics.median(values)
-        print(f"  {name:<5} {median:7.2f} s   {median / base:5.2f}x bare")
+        wall = statistics.median(value[0] for value in values)
+        cpu = statistics.median(value[1] for value in values)
+        print(
+            f"  {name:<5} wall {wall:7.2f} s {wall / base_wall:5.2f}x bare   cpu {cpu:7.2f} s {cpu / base_cpu:5.2f}x bare"
+        )
 
 
 if __name__ == "__main__":
