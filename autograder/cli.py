@@ -197,10 +197,11 @@ def cmd_grade(
         terminal_summary,
         write_reports,
     )
-    from autograder.sandbox import Limits
+    from autograder.sandbox import Limits, probe_in_background
 
     lab = find(lab_id)
     target = resolve_target(lab, target_spec)
+    probe_in_background()
     check_environment(lab, python)
     select, scope_note = selection(lab, parts, keyword)
     print(f"{lab.id} · {lab.title} · grading {target.label} ({_display(target.root)})", flush=True)

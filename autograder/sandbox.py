@@ -111,9 +111,25 @@ sys.exit(3 if os.path.exists(hidden) else 0)
 """
 
 
-@functools.cache
+_probed: dict[str, bool] = {}
+_probe_lock = threading.Lock()
+
+
 def jail_available() -> bool:
-    """Whether the allow-list jail (autograder.jail) works here: probed once, with real writes and reads."""
+    """Whether the allow-list jail (autograder.jail) works here: probed once per process (thread-safe)."""
+    with _probe_lock:
+        if "jail" not in _probed:
+            _probed["jail"] = _probe_jail()
+        return _probed["jail"]
+
+
+def probe_in_background() -> None:
+    """Start the jail probe now, beside other start-up work, so the first child does not wait for it."""
+    threading.Thread(target=jail_available, name="jail-probe", daemon=True).start()
+
+
+def _probe_jail() -> bool:
+    """A real jailed child that must write where it may, and neither write outside nor read what is hidden."""
     if not namespaces_available():
         return False
     with tempfile.TemporaryDirectory(prefix="labs-jail-probe-") as scratch:

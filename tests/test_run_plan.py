@@ -211,3 +211,23 @@ def test_a_child_gets_the_services_it_is_handed_and_no_other_labs_variable(tmp_p
     assert env["LABS_DATABASE_URL"] == "postgresql://learner@/db" and env["ANSWER"] == "42"
     assert "LABS_GRADER_KEY" not in env and "LABS_DIR" not in env
     assert env["HOME"] == str(tmp_path) and env["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
+def test_the_jail_is_probed_once_even_when_the_probe_starts_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograder import sandbox
+
+    calls: list[int] = []
+
+    def slow_probe() -> bool:
+        calls.append(1)
+        time.sleep(0.2)
+        return True
+
+    monkeypatch.setattr(sandbox, "_probe_jail", slow_probe)
+    monkeypatch.setattr(sandbox, "_probed", {})
+    sandbox.probe_in_background()
+    time.sleep(0.05)
+    assert sandbox.jail_available() is True and sandbox.jail_available() is True
+    assert calls == [1]
