@@ -1,0 +1,184 @@
+"""Part A: claim validation (RFC 7519 section 4.1): time windows at their exact boundaries, types,
+audience, issuer, required claims, and key sets."""
+
+from __future__ import annotations
+
+import pytest
+from auth import jwt as ours
+from auth.keys import ECKey, HMACKey, KeySet, RSAKey
+from auth_grading import error_name, hs256
+
+pytestmark = [pytest.mark.part("A")]
+
+
+def _check(partial_credit, material, cases, **options):
+    """Each case: a token of `claims` MACed with the session secret, decoded with `kwargs`; want an error name."""
+    key = HMACKey(material.secret)
+    for label, claims, kwargs, want in cases:
+        token = hs256(material.secret, {"alg": "HS256"}, claims)
+        merged = {**options, **kwargs}
+
+        def run(token=token, merged=merged, claims=claims):
+            got = ours.decode(token, key, algorithms=["HS256"], **merged)
+            assert got == claims, f"decode returned {got!r}, not the claims {claims!r}"
+
+        got = error_name(run)
+        partial_credit.check(got == want, f"{label}: expected {want}, got {got}")
+
+
+@pytest.mark.points(4)
+@pytest.mark.visibility("visible")
+@pytest.mark.critical("an expired token is never accepted")
+@pytest.mark.hints(
+    "RFC 7519 4.1.4: the current time MUST be before exp. At exp itself the token has expired.",
+    "Leeway extends the window: the token is still good while now < exp + leeway.",
+)
+def test_expiry_at_the_exact_boundary(material, partial_credit):
+    """exp: accepted just before, ExpiredToken at exp itself and after; leeway moves the boundary exactly."""
+    key = HMACKey(material.secret)
+    claims = {"sub": "a", "exp": 1000}
+    cases = [
+        ("now = exp - 1", claims, {"now": 999}, "no error"),
+        ("now = exp - 0.001", claims, {"now": 999.999}, "no error"),
+        ("now = exp", claims, {"now": 1000}, "ExpiredToken"),
+        ("now = exp + 1", claims, {"now": 1001}, "ExpiredToken"),
+        ("leeway 5, now = exp + 4.5", claims, {"now": 1004.5, "leeway": 5}, "no error"),
+        ("leeway 5, now = exp + 5", claims, {"now": 1005, "leeway": 5}, "ExpiredToken"),
+        ("float exp 1000.5, now 1000.25", {"sub": "a", "exp": 1000.5}, {"now": 1000.25}, "no error"),
+        ("float exp 1000.5, now 1000.5", {"sub": "a", "exp": 1000.5}, {"now": 1000.5}, "ExpiredToken"),
+        ("exp 0 (1970)", {"sub": "a", "exp": 0}, {"now": 1}, "ExpiredToken"),
+    ]
+    partial_credit.total = len(cases) + 1
+    _check(partial_credit, material, cases)
+    got = error_name(
+        lambda: ours.decode(hs256(material.secret, {"alg": "HS256"}, {"exp": 1}), key, algorithms=["HS256"])
+    )
+    partial_credit.check(
+        got == "ExpiredToken", f"now defaults to the current time: expected ExpiredToken, got {got}"
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.hints(
+    "RFC 7519 4.1.5: the current time MUST be after or equal to nbf. At nbf itself the token is valid.",
+    "A token issued in the future (iat > now + leeway) is not valid yet either: ImmatureToken.",
+)
+def test_not_before_and_issued_at_boundaries(material, partial_credit):
+    """nbf and iat: ImmatureToken before their time (with leeway), accepted from their exact second on."""
+    key = HMACKey(material.secret)
+    cases = [
+        ("nbf, now = nbf - 1", {"nbf": 1000}, {"now": 999}, "ImmatureToken"),
+        ("nbf, now = nbf", {"nbf": 1000}, {"now": 1000}, "no error"),
+        ("nbf, leeway 2, now = nbf - 2", {"nbf": 1000}, {"now": 998, "leeway": 2}, "no error"),
+        ("nbf, leeway 2, now = nbf - 2.5", {"nbf": 1000}, {"now": 997.5, "leeway": 2}, "ImmatureToken"),
+        ("iat, now = iat", {"iat": 1000}, {"now": 1000}, "no error"),
+        ("iat, now = iat - 1", {"iat": 1000}, {"now": 999}, "ImmatureToken"),
+        ("iat, leeway 1, now = iat - 1", {"iat": 1000}, {"now": 999, "leeway": 1}, "no error"),
+        ("nbf and exp window", {"nbf": 1000, "exp": 1010}, {"now": 1005}, "no error"),
+    ]
+    partial_credit.total = len(cases) + 1
+    _check(partial_credit, material, cases)
+    got = error_name(
+        lambda: ours.decode(
+            hs256(material.secret, {"alg": "HS256"}, {}), key, algorithms=["HS256"], leeway=-1
+        )
+    )
+    partial_credit.check(got == "ValueError", f"negative leeway: expected ValueError, got {got}")
+
+
+@pytest.mark.points(2)
+@pytest.mark.hints(
+    "An exp that is a string is not 'no expiry': it is a malformed token.",
+    "In Python, True is an int: check the type exactly (type(x) in (int, float)).",
+)
+def test_claim_type_confusion(material, partial_credit):
+    """Registered claims of the wrong JSON type (string exp, boolean nbf, numeric iss, ...) raise MalformedToken."""
+    cases = [
+        ("exp as string", {"exp": "4000000000"}, {}, "MalformedToken"),
+        ("exp true", {"exp": True}, {}, "MalformedToken"),
+        ("exp null", {"exp": None}, {}, "MalformedToken"),
+        ("nbf list", {"nbf": [1]}, {}, "MalformedToken"),
+        ("iat object", {"iat": {"t": 1}}, {}, "MalformedToken"),
+        ("iss number", {"iss": 7}, {}, "MalformedToken"),
+        ("sub number", {"sub": 7}, {}, "MalformedToken"),
+        ("jti list", {"jti": ["a"]}, {}, "MalformedToken"),
+        ("aud number", {"aud": 1}, {"audience": "api"}, "MalformedToken"),
+        ("aud list with a number", {"aud": ["api", 1]}, {"audience": "api"}, "MalformedToken"),
+        ("private claims of any type", {"role": ["x"], "n": 1.5, "f": False}, {}, "no error"),
+    ]
+    partial_credit.total = len(cases)
+    _check(partial_credit, material, cases, now=0)
+
+
+@pytest.mark.points(3)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "aud may be a string or a list: the token is for you if any of its audiences is yours.",
+    "RFC 7519 4.1.3: a token that names an audience must be refused by a principal that is not in it — "
+    "including a caller that expects no audience at all.",
+    "Checking an issuer or audience that the token does not carry is MissingClaim, not a pass.",
+)
+def test_audience_and_issuer(material, partial_credit):
+    """aud (string or list) must include the expected audience; iss must match; absent ones are MissingClaim."""
+    cases = [
+        ("aud string, matches", {"aud": "api"}, {"audience": "api"}, "no error"),
+        ("aud list, contains", {"aud": ["web", "api"]}, {"audience": "api"}, "no error"),
+        ("audience list, overlaps", {"aud": "api"}, {"audience": ["x", "api"]}, "no error"),
+        ("aud list, lacks", {"aud": ["web", "app"]}, {"audience": "api"}, "InvalidAudience"),
+        ("aud prefix only", {"aud": "api-admin"}, {"audience": "api"}, "InvalidAudience"),
+        ("aud empty list", {"aud": []}, {"audience": "api"}, "InvalidAudience"),
+        ("aud but none expected", {"aud": "api"}, {}, "InvalidAudience"),
+        ("audience expected, no aud", {"sub": "a"}, {"audience": "api"}, "MissingClaim"),
+        ("iss matches", {"iss": "https://idp"}, {"issuer": "https://idp"}, "no error"),
+        ("iss differs", {"iss": "https://evil"}, {"issuer": "https://idp"}, "InvalidIssuer"),
+        ("iss expected, absent", {"sub": "a"}, {"issuer": "https://idp"}, "MissingClaim"),
+    ]
+    partial_credit.total = len(cases)
+    _check(partial_credit, material, cases, now=0)
+
+
+@pytest.mark.points(1)
+@pytest.mark.hints("Every name in `required` must be present, whatever its value.")
+def test_required_claims(material, partial_credit):
+    """Claims named in `required` must be present (MissingClaim otherwise)."""
+    cases = [
+        ("all present", {"sub": "a", "jti": "1", "exp": 10}, {"required": ("sub", "jti", "exp")}, "no error"),
+        ("jti missing", {"sub": "a"}, {"required": ("sub", "jti")}, "MissingClaim"),
+        ("exp missing", {"sub": "a"}, {"required": ["exp"]}, "MissingClaim"),
+        ("present but null", {"x": None}, {"required": ("x",)}, "no error"),
+    ]
+    partial_credit.total = len(cases)
+    _check(partial_credit, material, cases, now=0)
+
+
+@pytest.mark.points(2)
+@pytest.mark.visibility("visible")
+@pytest.mark.hints(
+    "encode puts the key's kid in the header; decode through a KeySet finds the key by that kid.",
+    "With no kid, a KeySet can only choose when it holds exactly one key.",
+)
+def test_key_set_finds_each_key_by_kid(material, partial_credit):
+    """A KeySet of an HS256, an RS256 and an ES256 key verifies tokens of each, found by kid."""
+    signing = [
+        HMACKey(material.secret, kid="h"),
+        RSAKey(material.rsa_private, kid="r"),
+        ECKey(material.ec_private, kid="e"),
+    ]
+    verifying = KeySet([HMACKey(material.secret, kid="h"), RSAKey.from_pem(material.rsa_public_pem, kid="r"),
+                        ECKey.from_pem(material.ec_public_pem, kid="e")])  # fmt: skip
+    partial_credit.total = len(signing) + 2
+    for key in signing:
+        token = ours.encode({"sub": key.kid, "exp": 10}, key, key.alg, headers={"cty": "x"})
+        try:
+            got = ours.decode(token, verifying, algorithms=["HS256", "RS256", "ES256"], now=5)
+        except Exception as exc:
+            got = f"{type(exc).__name__}: {exc}"
+        partial_credit.check(got == {"sub": key.kid, "exp": 10}, f"kid {key.kid}: decode gave {got!r}")
+    single = KeySet([HMACKey(material.secret)])
+    token = ours.encode({"sub": "one"}, HMACKey(material.secret), "HS256")
+    got = error_name(lambda: ours.decode(token, single, algorithms=["HS256"], now=0))
+    partial_credit.check(got == "no error", f"a one-key set and a token without kid: got {got}")
+    got = error_name(lambda: ours.encode({"sub": "x"}, HMACKey(material.secret), "RS256"))
+    partial_credit.check(
+        got == "ValueError", f"encode with an alg that is not the key's: expected ValueError, got {got}"
+    )
