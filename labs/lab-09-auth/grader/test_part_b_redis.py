@@ -58,13 +58,17 @@ def test_redis_bucket_matches_the_definition(client, partial_credit):
 
 
 def _hammer(url: str, prefix: str, attempts: int, start, results) -> None:
-    from auth.ratelimit import RedisTokenBucket as Bucket
+    """One client process: how many of its requests were admitted, or the error that stopped it."""
+    try:
+        from auth.ratelimit import RedisTokenBucket as Bucket
 
-    connection = redis.Redis.from_url(url)
-    bucket = Bucket(connection, 60, Fraction(1, 1000), prefix=prefix)
-    start.wait()
-    results.put(sum(bool(bucket.acquire("shared").allowed) for _ in range(attempts)))
-    connection.close()
+        connection = redis.Redis.from_url(url)
+        bucket = Bucket(connection, 60, Fraction(1, 1000), prefix=prefix)
+        start.wait()
+        results.put(("admitted", sum(bool(bucket.acquire("shared").allowed) for _ in range(attempts))))
+        connection.close()
+    except BaseException as exc:  # reported at once, instead of leaving the test waiting for a count
+        results.put(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
 
 
 @pytest.mark.points(4)
@@ -84,9 +88,12 @@ def test_concurrent_clients_never_exceed_capacity(redis_url):
     for worker in workers:
         worker.start()
     start.set()
-    admitted = [results.get(timeout=50) for _ in workers]
+    reports = [results.get(timeout=50) for _ in workers]
     for worker in workers:
         worker.join(timeout=10)
+    errors = [str(detail) for kind, detail in reports if kind != "admitted"]
+    assert not errors, f"a client process failed: {errors[0]}"
+    admitted = [int(count) for _, count in reports]
     total = sum(admitted)
     # 600 requests within well under 60 s: at most capacity plus one refilled token.
     assert total <= 61, (
