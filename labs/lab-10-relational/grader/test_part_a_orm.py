@@ -188,7 +188,7 @@ def _page_through(loaded, limit: int) -> tuple[list[tuple[object, ...]], list[st
 )
 def test_order_feed_pages(shop, partial_credit):
     """order_feed() pages through every order exactly once, in order, with ties across page boundaries."""
-    partial_credit.total = 5
+    partial_credit.total = 6
     for loaded, limit in ((shop(scale=edge_dataset()), 1), (shop(seed=11), 7), (shop(seed=11), 100)):
         items, _, pages, problem = _page_through(loaded, limit)
         want = oracle.feed(loaded.data)
@@ -213,6 +213,13 @@ def test_order_feed_pages(shop, partial_credit):
             except ValueError:
                 refused += 1
     partial_credit.check(refused == 2, "order_feed(limit=...) outside 1..100 must raise ValueError")
+    with Session(loaded.engine) as session:
+        first = order_feed(session)
+    default_items = [dataclasses.astuple(item) for item in first.items] if type(first) is FeedPage else None
+    partial_credit.check(
+        default_items == oracle.feed(loaded.data)[:20],
+        "order_feed(session) without a limit must return the README's default page of 20 newest orders",
+    )
 
 
 @pytest.mark.points(4)

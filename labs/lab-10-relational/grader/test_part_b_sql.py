@@ -91,9 +91,14 @@ def test_category_ranking(shop, partial_credit):
 def test_active_streaks(shop, partial_credit):
     """active_streaks(): runs of consecutive active days (gaps and islands), at least min_days long."""
     shops = _shops(shop)
-    partial_credit.total = 3 * len(shops) + 1
+    partial_credit.total = 3 * len(shops) + 2
     for min_days in (1, 2, 3):
         _compare(partial_credit, shops, active_streaks, oracle.active_streaks, min_days)
+    by_default, want = _answer(shops[-1], active_streaks), oracle.active_streaks(shops[-1].data, 2)
+    partial_credit.check(
+        by_default == oracle.active_streaks(shops[-1].data, 3) and by_default != want,
+        "active_streaks(conn) without min_days must use the README's default, 3",
+    )
     with shops[-1].engine.connect() as conn:
         try:
             active_streaks(conn, 0)

@@ -124,10 +124,12 @@ def test_explain(shop, partial_credit):
         want = grader_explain(loaded.engine, sql, dict(params or {}))
         with loaded.engine.connect() as conn:
             got = explain(conn, sql, params)
+        plan = got.get("Plan") if isinstance(got, dict) else None
         partial_credit.check(
-            isinstance(got, dict) and isinstance(got.get("Plan"), dict)
-            and got["Plan"].get("Node Type") == want["Plan"]["Node Type"],
-            f"explain({sql!r}) must return the object holding \"Plan\" (top node {want['Plan']['Node Type']})",
+            isinstance(plan, dict) and plan.get("Node Type") == want["Plan"]["Node Type"]
+            and "Actual Rows" not in plan and "Execution Time" not in got,
+            f"explain({sql!r}) must return the object holding \"Plan\" (top node {want['Plan']['Node Type']}), "
+            "without running the statement unless analyze=True is asked for",
         )  # fmt: skip
     with loaded.engine.connect() as conn:
         analyzed = explain(conn, "SELECT * FROM customers WHERE id < :n", {"n": 6}, analyze=True)
