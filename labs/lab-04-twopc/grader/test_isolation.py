@@ -218,30 +218,34 @@ def test_transfer_retries_serialization_failures(fresh_database, partial_credit)
     "When the last allowed attempt fails too, raise that database error, do not try once more.",
 )
 def test_transfer_retry_limit_is_enforced(fresh_database, partial_credit):
-    """transfer() makes at most max_attempts attempts: it succeeds on the last one, or re-raises the
-    serialization failure after exactly max_attempts."""
-    partial_credit.total = 3
-    for case, (failures, limit) in enumerate(((2, 3), (3, 3), (1, 1))):
+    """transfer() makes at most max_attempts attempts (30 when not given, as documented): it succeeds on
+    the last one, or re-raises the serialization failure after exactly max_attempts."""
+    cases = ((2, 3), (3, 3), (1, 1), (29, None), (30, None))  # None: rely on the default of 30
+    partial_credit.total = len(cases)
+    for case, (failures, given) in enumerate(cases):
+        limit = 30 if given is None else given
+        label = f"max_attempts={limit}" if given is not None else "the default max_attempts (30)"
         engine = create_engine(fresh_database(f"limit{case}"))
         try:
             create_accounts(engine, {1: 100, 2: 100})
             _inject(engine, "40001", failures)
+            options = {} if given is None else {"max_attempts": given}
             try:
-                attempts, raised = transfer(engine, 1, 2, 10, "SERIALIZABLE", max_attempts=limit), None
+                attempts, raised = transfer(engine, 1, 2, 10, "SERIALIZABLE", **options), None
             except Exception as exc:
                 attempts, raised = None, exc
             calls, moved = _calls(engine), balances(engine) == {1: 90, 2: 110}
             if failures < limit:
                 partial_credit.check(
                     raised is None and type(attempts) is int and attempts == limit and moved,
-                    f"{failures} failure(s) with max_attempts={limit}: the last allowed attempt must succeed "
+                    f"{failures} failure(s) with {label}: the last allowed attempt must succeed "
                     f"and {limit} be returned; got {attempts!r} / {raised!r}",
                 )
             else:
                 sqlstate = getattr(getattr(raised, "orig", None), "sqlstate", None)
                 partial_credit.check(
                     isinstance(raised, DBAPIError) and sqlstate == "40001" and calls == limit and not moved,
-                    f"{failures} failure(s) with max_attempts={limit}: transfer() must give up after exactly "
+                    f"{failures} failure(s) with {label}: transfer() must give up after exactly "
                     f"{limit} attempt(s) and re-raise the serialization failure; it made {calls} and "
                     f"{'raised ' + repr(raised) if raised else 'returned ' + repr(attempts)}",
                 )

@@ -126,6 +126,31 @@ def readings(n):
     ]
 
 
+ZERO_SCHEMA = {
+    "type": "record",
+    "name": "Blank",
+    "fields": [
+        {"name": "id", "type": "long"},
+        {"name": "label", "type": "string"},
+        {"name": "ok", "type": "boolean"},
+        {"name": "level", "type": {"type": "enum", "name": "Tier", "symbols": ["NONE", "GOLD"]}},
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "note", "type": ["null", "string"], "default": None},
+    ],
+}
+
+
+def blank_rows(n):
+    """Mostly rows holding only zero values and unset optionals: proto3 sends nothing for them, so each
+    is an empty message whose length prefix (the varint 0) still takes one byte."""
+    return [
+        {"id": 0, "label": "", "ok": False, "level": "NONE", "tags": [], "note": None}
+        if i % 5
+        else {"id": i, "label": "x", "ok": True, "level": "GOLD", "tags": ["t"], "note": ""}
+        for i in range(n)
+    ]
+
+
 def json_size(records):
     return sum(len(json.dumps(r, separators=(",", ":")).encode("utf-8")) + 1 for r in records)
 
@@ -297,6 +322,7 @@ def test_exact_container_and_protobuf_sizes(partial_credit):
         ("orders", orders(150), ORDER_SCHEMA, ORDER_SCHEMA),
         ("readings", readings(80), EXACT_SCHEMA, EXACT_SCHEMA),
         ("inferred", inferred_rows(90), None, INFERRED_ROWS_SCHEMA),
+        ("blank", blank_rows(40), ZERO_SCHEMA, ZERO_SCHEMA),
     )
     partial_credit.total = 2 * len(cases)
     for label, records, schema, avro_schema in cases:
