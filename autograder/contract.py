@@ -14,6 +14,7 @@ import fnmatch
 import re
 from pathlib import Path
 
+from autograder import syntax
 from autograder.errors import UsageError
 from autograder.manifest import Lab
 from autograder.variants import find_function, load_bugs
@@ -75,7 +76,7 @@ def _python_files(root: Path) -> dict[str, Path]:
 def public_api(source: str) -> dict[str, str]:
     """Public top-level functions, classes and their public methods, each with its signature text."""
     found: dict[str, str] = {}
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
             found[node.name] = ast.unparse(node.args)
@@ -158,7 +159,7 @@ def _parts_api(lab: Lab) -> list[str]:
             if not path.is_file():
                 problems.append(f"part {part.id}: api file {file} does not exist in the reference")
                 continue
-            if find_function(ast.parse(path.read_text(encoding="utf-8")), qualname) is None:
+            if find_function(syntax.parse(path.read_text(encoding="utf-8")), qualname) is None:
                 problems.append(f"part {part.id}: api {entry} is not a function of the reference")
     return problems
 

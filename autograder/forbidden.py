@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import syntax
 from autograder.child.guard import matches
 
 MAX_SCANNED_BYTES = 4 << 20
@@ -44,7 +45,7 @@ def scan(package: Path, prefixes: Sequence[str], relative_to: Path) -> list[Find
         relative = os.fsdecode(path.relative_to(relative_to))
         try:
             source = path.read_bytes()[:MAX_SCANNED_BYTES]
-            tree = ast.parse(source, filename=relative)
+            tree = syntax.parse(source, filename=relative)
         except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
             continue  # a package that does not parse does not import either: the graders report it
         for node in ast.walk(tree):

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from autograder import syntax
 from autograder.plan import RunPlan, default_plan
 from autograder.protocol import CHILD_PLUGIN
 from autograder.results import GateResult
@@ -127,7 +128,7 @@ def _escapes(target_root: Path, package: str) -> list[str]:
     found: list[str] = []
     for path in sorted((target_root / package).rglob("*.py")):
         try:
-            tree = ast.parse(path.read_bytes()[: 4 << 20])
+            tree = syntax.parse(path.read_bytes()[: 4 << 20])
         except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
             continue
         where = path.relative_to(target_root)

@@ -23,6 +23,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from autograder import syntax
+
 OPERATORS = (
     "compare",  # <  ↔ <=, >  ↔ >=, == ↔ !=, is ↔ is not, in ↔ not in
     "arith",  # + ↔ -, * ↔ /, // → /, % → /, ** → *, << ↔ >>, & ↔ |, ^ → &
@@ -105,7 +107,7 @@ def mutants_of(file: str, source: str) -> list[Mutant]:
 
     A file that does not parse has no mutants (the contract check reports it)."""
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except SyntaxError:
         return []
     offsets = _LineOffsets(source)
@@ -136,7 +138,7 @@ def mutants_of(file: str, source: str) -> list[Mutant]:
 
 def _compiles_differently(source: str, original_dump: str) -> bool:
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
         compile(tree, "<mutant>", "exec")
     except (SyntaxError, ValueError):
         return False

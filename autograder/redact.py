@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from autograder import syntax
+
 MIN_LINE = 24  # shorter grader lines are too common (`tree = BTree(t=3)`) to identify the source
 MIN_FRAGMENT = 32  # a shown line this long that is a piece of a grader line (a cut-off tail) is hidden too
 MAX_FILE_BYTES = 1 << 20
@@ -45,7 +47,7 @@ def _string_literals(root: Path) -> list[str]:
     found: list[str] = []
     for path in sorted(root.rglob("*.py")) if root.is_dir() else []:
         try:
-            tree = ast.parse(path.read_bytes()[:MAX_FILE_BYTES])
+            tree = syntax.parse(path.read_bytes()[:MAX_FILE_BYTES])
         except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
             continue
         found += [

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from autograder import seal
+from autograder import seal, syntax
 from autograder.errors import UsageError
 from autograder.manifest import REPO_ROOT, Lab, labs_root
 from autograder.results import ExpectedTest
@@ -134,7 +134,7 @@ def _without_tests(data: bytes, keep: set[tuple[str, ...]], name: str) -> bytes:
     source = data.decode("utf-8")
     lines = source.splitlines(keepends=True)
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except SyntaxError as exc:
         raise UsageError(f"{name}: cannot be parsed to remove hidden tests ({exc})") from None
     drop: list[tuple[int, int]] = []

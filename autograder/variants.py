@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import syntax
 from autograder.errors import UsageError
 from autograder.manifest import Lab, Part
 
@@ -161,7 +162,7 @@ def stub_functions(root: Path, api: Sequence[str], label: str) -> None:
         lines = source.splitlines(keepends=True)
         spans = []
         for qualname in names:
-            node = find_function(ast.parse(source), qualname)
+            node = find_function(syntax.parse(source), qualname)
             if node is None:
                 raise UsageError(f"{label}: api {file}:{qualname} is not a function of the reference")
             first, last = node.body[0], node.body[-1]

@@ -195,6 +195,14 @@ def test_malformed_structure(material, partial_credit):
             "deeply nested payload",
             hs256(secret, {"alg": "HS256"}, None, payload_raw=f'{{"a":{deep}}}'.encode()),
         ),
+        (
+            "payload of empty arrays nested 17 deep (MAX_DEPTH is 16)",
+            hs256(secret, {"alg": "HS256"}, None, payload_raw=('{"a":' + "[" * 16 + "]" * 16 + "}").encode()),
+        ),
+        (
+            "payload nested 17 deep (MAX_DEPTH is 16)",
+            hs256(secret, {"alg": "HS256"}, None, payload_raw=('{"a":' + "[" * 16 + "1" + "]" * 16 + "}").encode()),
+        ),
         ("huge token", hs256(secret, {"alg": "HS256"}, {"sub": "x" * 200_000})),
         ("crit header", hs256(secret, {"alg": "HS256", "crit": ["exp"], "exp": 1}, PAYLOAD)),
         ("alg not a string", hs256(secret, {"alg": ["HS256"]}, PAYLOAD)),
@@ -202,7 +210,10 @@ def test_malformed_structure(material, partial_credit):
         ("bytes token", hs256(secret, {"alg": "HS256"}, PAYLOAD).encode()),
         ("non-ASCII token", hs256(secret, {"alg": "HS256"}, PAYLOAD) + "\u00e9"),
     ]
-    partial_credit.total = len(cases)
+    partial_credit.total = len(cases) + 1
     for label, token in cases:
         got = error_name(lambda t=token: ours.decode(t, key, algorithms=["HS256"], now=0))
         partial_credit.check(got == "MalformedToken", f"{label}: expected MalformedToken, got {got}")
+    at_limit = hs256(secret, {"alg": "HS256"}, None, payload_raw=('{"a":' + "[" * 15 + "1" + "]" * 15 + "}").encode())
+    got = error_name(lambda: ours.decode(at_limit, key, algorithms=["HS256"], now=0))
+    partial_credit.check(got == "no error", f"a payload nested exactly 16 deep (MAX_DEPTH) must verify, got {got}")

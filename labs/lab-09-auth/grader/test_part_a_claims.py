@@ -166,7 +166,19 @@ def test_key_set_finds_each_key_by_kid(material, partial_credit):
     ]
     verifying = KeySet([HMACKey(material.secret, kid="h"), RSAKey.from_pem(material.rsa_public_pem, kid="r"),
                         ECKey.from_pem(material.ec_public_pem, kid="e")])  # fmt: skip
-    partial_credit.total = len(signing) + 2
+    partial_credit.total = len(signing) + 4
+    for key in signing[1:]:
+        public = key.public()
+        signature = key.sign(b"signing input")
+        partial_credit.check(
+            type(public) is type(key) and public.kid == key.kid
+            and public.verify(b"signing input", signature) is True
+            and error_name(lambda p=public: p.sign(b"x")) == "TypeError"
+            and key.verify(b"signing input", signature[:-1]) is False
+            and key.verify(b"other input", signature) is False,
+            f"{type(key).__name__}: public() must keep the kid and verify but not sign, and verify() must return "
+            "the bool False (not another falsy value) for a bad signature",
+        )  # fmt: skip
     for key in signing:
         token = ours.encode({"sub": key.kid, "exp": 10}, key, key.alg, headers={"cty": "x"})
         try:
