@@ -117,10 +117,11 @@ _probe_lock = threading.Lock()
 
 def jail_available() -> bool:
     """Whether the allow-list jail (autograder.jail) works here: probed once per process (thread-safe)."""
+    probed = _probed  # bound once: a probe that ends late never writes into a newer cache
     with _probe_lock:
-        if "jail" not in _probed:
-            _probed["jail"] = _probe_jail()
-        return _probed["jail"]
+        if "jail" not in probed:
+            probed["jail"] = _probe_jail()
+        return probed["jail"]
 
 
 def probe_in_background() -> None:
