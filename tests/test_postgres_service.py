@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from autograder import services
 from autograder.errors import UsageError
 from autograder.services import ServiceAccess, hide_secrets
 from autograder.services import postgres as service
@@ -608,7 +609,7 @@ def test_a_server_that_never_gets_ready_times_out(tmp_path: Path, monkeypatch: p
             service._wait_ready(server, tmp_path / "postmaster.pid", tmp_path / "missing.log")
     finally:
         service._stop(server)
-    assert service._last_line(tmp_path / "missing.log") == "no output"
+    assert services.last_line(tmp_path / "missing.log") == "no output"
 
 
 def test_stop_kills_a_server_that_ignores_sigquit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from autograder import services
 from autograder.errors import UsageError
 from autograder.services import redis as service
 from autograder.services import registry
@@ -299,7 +300,7 @@ def test_ping_of_nothing_is_false(tmp_path: Path) -> None:
 
 
 def test_last_line_of_missing_log(tmp_path: Path) -> None:
-    assert service._last_line(tmp_path / "none.log") == "no output"
+    assert services.last_line(tmp_path / "none.log") == "no output"
 
 
 @needs_server

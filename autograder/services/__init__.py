@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import signal
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -56,3 +59,23 @@ def _scrub(value: T, secrets: list[str]) -> T:
     if isinstance(value, dict):
         return {key: _scrub(item, secrets) for key, item in value.items()}  # type: ignore[return-value]
     return value
+
+
+def stop_server(server: subprocess.Popen[bytes], first_signal: signal.Signals, timeout: float) -> None:
+    """Stop a service's server process: `first_signal`, then SIGKILL if it lingers past `timeout` seconds."""
+    with contextlib.suppress(ProcessLookupError):
+        server.send_signal(first_signal)
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def last_line(log_path: Path) -> str:
+    """The last non-blank line of a server's log, for a one-line error ("no output" without one)."""
+    with contextlib.suppress(OSError):
+        lines = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
+        if lines:
+            return lines[-1]
+    return "no output"

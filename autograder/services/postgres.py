@@ -58,7 +58,7 @@ from typing import TypedDict
 from urllib.parse import quote, unquote, urlsplit
 
 from autograder.errors import UsageError
-from autograder.services import ServiceAccess, hide_secrets
+from autograder.services import ServiceAccess, hide_secrets, last_line, stop_server
 
 DATABASE_URL_ENV = "LABS_DATABASE_URL"
 CONTROL_ENV = "LABS_POSTGRES_CONTROL"
@@ -519,7 +519,7 @@ def _throwaway_cluster(bindir: Path) -> Iterator[PostgresAccess]:
                     timeout=120, **run, **_run_as(user),  # type: ignore[call-overload]
                 )  # fmt: skip
                 if initdb.returncode != 0:
-                    raise UsageError(f"initdb failed: {_last_line(log_path)}")
+                    raise UsageError(f"initdb failed: {last_line(log_path)}")
                 (data / "pg_hba.conf").write_text(HBA)
                 bootstrap = subprocess.run(
                     [str(bindir / "postgres"), "--single", "-D", str(data), "-c", "listen_addresses=",
@@ -598,29 +598,15 @@ def _wait_ready(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise UsageError(f"PostgreSQL failed to start: {_last_line(log_path)}")
+            raise UsageError(f"PostgreSQL failed to start: {last_line(log_path)}")
         with contextlib.suppress(OSError):
             lines = pid_file.read_text().splitlines()
             if len(lines) >= 8 and lines[7].strip() == "ready":
                 return
         time.sleep(0.02)
-    raise UsageError(f"PostgreSQL did not start within {timeout:.0f} s: {_last_line(log_path)}")
+    raise UsageError(f"PostgreSQL did not start within {timeout:.0f} s: {last_line(log_path)}")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
     """Immediate shutdown (SIGQUIT): the cluster is thrown away, so nothing needs to be flushed."""
-    with contextlib.suppress(ProcessLookupError):
-        server.send_signal(signal.SIGQUIT)
-    try:
-        server.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def _last_line(log_path: Path) -> str:
-    with contextlib.suppress(OSError):
-        lines = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
-    return "no output"
+    stop_server(server, signal.SIGQUIT, STOP_TIMEOUT)

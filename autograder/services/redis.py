@@ -43,7 +43,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from autograder.errors import UsageError
-from autograder.services import ServiceAccess
+from autograder.services import ServiceAccess, last_line, stop_server
 from autograder.services.postgres import _WATCHDOG
 
 REDIS_URL_ENV = "LABS_REDIS_URL"
@@ -233,27 +233,13 @@ def _wait_ready(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise UsageError(f"Redis failed to start: {_last_line(log_path)}")
+            raise UsageError(f"Redis failed to start: {last_line(log_path)}")
         if sock.exists() and ping(sock, password):
             return
         time.sleep(0.02)
-    raise UsageError(f"Redis did not start within {timeout:.0f} s: {_last_line(log_path)}")
+    raise UsageError(f"Redis did not start within {timeout:.0f} s: {last_line(log_path)}")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
     """SIGTERM (nothing is saved: persistence is off), SIGKILL if it lingers."""
-    with contextlib.suppress(ProcessLookupError):
-        server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def _last_line(log_path: Path) -> str:
-    with contextlib.suppress(OSError):
-        lines = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
-        if lines:
-            return lines[-1]
-    return "no output"
+    stop_server(server, signal.SIGTERM, STOP_TIMEOUT)
