@@ -7,7 +7,7 @@ import json
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from autograder import syntax
@@ -33,13 +33,15 @@ def measure(
     deadline: float,
     hidden: Sequence[Path] = (),
     plan: RunPlan | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> GateResult:
     """Run `<target_root>/tests` under coverage in a sandboxed child and read the result.
 
     The child sees what the run plan allows plus the snapshot (read-only), its configuration (read-only)
     and one output folder; the parent reads what it leaves there without following links, without
     blocking and up to a size cap. Exclusion pragmas do not reduce what is measured, and a package that
-    builds code from strings or loads code from tests/ is flagged: such code escapes measurement."""
+    builds code from strings or loads code from tests/ is flagged: such code escapes measurement.
+    When `cancelled()` turns true the child is stopped and the result says the tests did not finish."""
     del hidden
     if plan is None:
         plan = default_plan(python, env, limits, deadline - time.monotonic(), deadline)
@@ -68,7 +70,7 @@ def measure(
         view = plan.view(read_only=[target_root, config], writable=[out], scratch=[home])
         child = Child(argv, cwd=home, env=child_env, limits=plan.limits, view=view)
         try:
-            finished = _wait(child, plan)
+            finished = _wait(child, plan, cancelled)
         finally:
             child.kill()
         if not finished:
@@ -99,7 +101,7 @@ def measure(
     return GateResult(required, percent, passed, failed, missed, problem, failing=failing, details=details)
 
 
-def _wait(child: Child, plan: RunPlan) -> bool:
+def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: False) -> bool:
     """Wait for the child within the lab's CPU budget and the plan's wall-clock guard; False if overrun.
 
     A child whose tree uses no CPU for as long as one grader test may hang (`test_wall_seconds`) is
@@ -116,6 +118,7 @@ def _wait(child: Child, plan: RunPlan) -> bool:
             now >= plan.wall_deadline
             or cpu >= plan.lab_cpu_seconds
             or now - progressed > plan.test_wall_seconds
+            or cancelled()
         ):
             return False
         time.sleep(POLL)

@@ -128,7 +128,13 @@ def measure(
         elapsed = time.monotonic() - started
         return elapsed < minimum_seconds or (elapsed < budget_seconds and not (stop and stop.is_set()))
 
-    def failing(edit: Callable[[Path], None]) -> set[str] | None:
+    new_verdicts = 0
+
+    def failing(edit: Callable[[Path], None], stoppable: bool = True) -> set[str] | None:
+        """The tests that fail with `edit` applied; None without a verdict. A stoppable run still going
+        when the time is up is stopped, once this grading has found one verdict (so the figure always
+        moves on); the reference run, which every figure needs, is never stopped."""
+
         def prepare(root: Path) -> None:
             shutil.rmtree(root / "tests", ignore_errors=True)
             shutil.copytree(tests, root / "tests")
@@ -136,8 +142,9 @@ def measure(
 
         with reference_variant(lab, prepare) as root:
             result = gate.measure(
-                root, lab.package, lab.gate_omit, 0.0, python, env, limits, time.monotonic() + budget_seconds
-            )
+                root, lab.package, lab.gate_omit, 0.0, python, env, limits, time.monotonic() + budget_seconds,
+                cancelled=lambda: stoppable and new_verdicts > 0 and not may_go_on(),
+            )  # fmt: skip
         if result.percent is None and not result.tests_failed:
             return None  # did not run to the end: no verdict
         return set(result.failing) | (
@@ -145,7 +152,7 @@ def measure(
         )
 
     if on_reference is None:
-        found = failing(lambda root: None)
+        found = failing(lambda root: None, stoppable=False)
         if found is None:
             return None
         on_reference = sorted(found)
@@ -159,6 +166,7 @@ def measure(
         if found_bug is None:
             continue
         verdicts[bug.id] = sorted(found_bug - set(on_reference))
+        new_verdicts += 1
         _save(cache, on_reference, verdicts)
     caught = {bug.id: verdicts[bug.id] for bug in bugs if verdicts.get(bug.id)}
     missed = [bug.id for bug in bugs if bug.id in verdicts and not verdicts[bug.id]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,50 @@ def test_a_failed_critical_test_fails_the_lab_whatever_the_points(
     )
     badge = (grades / "badges" / "lab-90.svg").read_text()
     assert "9/10 · critical" in badge
+
+
+SLOW_ON_MUL_BUG = """\
+import time
+from toy import add, fib, mul
+
+
+def test_fib() -> None:
+    assert [fib(n) for n in range(5)] == [0, 1, 1, 2, 3]
+
+
+def test_mul() -> None:
+    deadline = time.process_time() + 60  # with the mul bug, a minute of CPU unless it is stopped
+    while mul(2, 3) != 6 and time.process_time() < deadline:
+        pass
+    assert mul(2, 3) == 6 and add(2, 3) == 5
+"""
+
+
+class _SetFromThirdLook:
+    """An event that is unset the first two times it is looked at, then set (the graders finishing
+    exactly while the second bug's run is going), whatever the machine's speed."""
+
+    def __init__(self) -> None:
+        self.looks = 0
+
+    def is_set(self) -> bool:
+        self.looks += 1
+        return self.looks > 2
+
+
+def test_a_known_bug_run_still_going_when_the_graders_finish_is_stopped(toy_copy: Path, grades: Path) -> None:
+    from autograder import strength
+    from autograder.sandbox import Limits
+
+    lab = find("lab-90")
+    tests = toy_copy / "tests"
+    (tests / "test_toy.py").write_text(SLOW_ON_MUL_BUG)
+    started = time.monotonic()
+    found = strength.measure(
+        lab, tests, sys.executable, {}, Limits(1024, 300, True), 120.0, grades / ".cache",
+        stop=_SetFromThirdLook(), minimum_seconds=0.0,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert found is not None
+    assert list(found.caught) == ["fib-off-by-one"], "the first bug always gets its verdict"
+    assert found.unchecked == 1, "the stopped run gives no verdict: it is checked by a later grading"
+    assert time.monotonic() - started < 45, "the run was stopped, not left to spin for its minute"

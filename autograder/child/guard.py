@@ -38,6 +38,7 @@ class Guard:
         self.prefixes = tuple(prefixes)
         self.learner_dirs = tuple(os.path.realpath(d).rstrip(os.sep) + os.sep for d in learner_dirs)
         self.violations: list[str] = []
+        self._real_paths: dict[str, str] = {}  # module file -> real path: a sweep runs after every test
         self._import = builtins.__import__
         self._import_module = importlib.import_module
         self._bootstrap_import = importlib.__import__
@@ -93,7 +94,7 @@ class Guard:
         found: list[str] = []
         for module in list(sys.modules.values()):
             filename = getattr(module, "__file__", None)
-            if not isinstance(filename, str) or not os.path.realpath(filename).startswith(self.learner_dirs):
+            if not isinstance(filename, str) or not self._real_path(filename).startswith(self.learner_dirs):
                 continue
             namespace = getattr(module, "__dict__", {})
             values = list(namespace.values())
@@ -106,6 +107,12 @@ class Guard:
                     found.append(f"{module.__name__} holds `{origin}`")
                     break
         return found
+
+    def _real_path(self, filename: str) -> str:
+        real = self._real_paths.get(filename)
+        if real is None:
+            real = self._real_paths[filename] = os.path.realpath(filename)
+        return real
 
 
 def _origin(value: object) -> str | None:
