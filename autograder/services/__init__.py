@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -79,3 +80,65 @@ def last_line(log_path: Path) -> str:
         if lines:
             return lines[-1]
     return "no output"
+
+
+# Runs in its own session: waits until the owner's pipe closes (the owner exited or died), then stops
+# the server the owner reported (unless told "done") and deletes the service's directory.
+_WATCHDOG = r"""
+import os, shutil, signal, sys, time
+root = sys.argv[1]
+pid = None
+for line in sys.stdin.buffer.read().decode().split():
+    pid = None if line == "done" else int(line)
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+
+if pid is not None and os.path.isdir(root) and alive(pid):
+    try:
+        os.kill(pid, signal.SIGQUIT)
+        deadline = time.monotonic() + 10
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+shutil.rmtree(root, ignore_errors=True)
+"""
+
+
+class Watchdog:
+    """A process, in a session of its own, that outlives its owner to clean up a service: told the
+    server's pid (`watch`), it stops that server and deletes `root` when the owner's pipe closes, even
+    after a SIGKILL of the owner; `release` tells it the owner cleaned up itself."""
+
+    def __init__(self, root: Path) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        assert self._process.stdin is not None
+        self._pipe = self._process.stdin
+
+    def watch(self, pid: int) -> None:
+        self._pipe.write(f"{pid}\n".encode())
+        self._pipe.flush()
+
+    def release(self, timeout: float) -> None:
+        with contextlib.suppress(OSError):
+            self._pipe.write(b"done\n")
+            self._pipe.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=timeout)

