@@ -101,15 +101,19 @@ def test_seeded_initialisation() -> None:
 @pytest.mark.part("D")
 @pytest.mark.hints("A neuron's output is relu(w·x + b), or just w·x + b when nonlin=False.")
 def test_neuron_activation() -> None:
-    """A Neuron computes w·x + b, through ReLU unless nonlin=False."""
-    for nonlin in (True, False):
-        neuron = Neuron(2, nonlin=nonlin, rng=random.Random(3))
-        for x in ([1.0, 2.0], [-1.0, 0.5], [0.3, -2.0]):
-            got = value_data(neuron(x), Value, f"Neuron(2, nonlin={nonlin})")
+    """A Neuron computes w·x + b, through ReLU unless nonlin=False (ReLU by default)."""
+    for nonlin in (True, False, None):
+        call = "Neuron(2)" if nonlin is None else f"Neuron(2, nonlin={nonlin})"
+        if nonlin is None:
+            neuron = Neuron(2, rng=random.Random(3))
+        else:
+            neuron = Neuron(2, nonlin=nonlin, rng=random.Random(3))
+        for x in ([1.0, 2.0], [-1.0, -2.0], [-1.0, 0.5], [1.0, -0.5], [0.3, -2.0]):  # x and -x: one is < 0
+            got = value_data(neuron(x), Value, call)
             w1, w2, b = FloatMLP.initial(2, [1], 3).flat()
             linear = w1 * x[0] + w2 * x[1] + b
-            want = max(0.0, linear) if nonlin else linear
-            assert close(got, want, 1e-12), f"Neuron(2, nonlin={nonlin}) on {x}: got {got}, expected {want}"
+            want = linear if nonlin is False else max(0.0, linear)
+            assert close(got, want, 1e-12), f"{call} on {x}: got {got}, expected {want}"
 
 
 @pytest.mark.points(2)
@@ -124,8 +128,17 @@ def test_layer_and_mlp_outputs() -> None:
     assert isinstance(out, list) and len(out) == 3, (
         f"Layer(2, 3) should return a list of 3 Values, got {type(out).__name__}"
     )
-    for k, v in enumerate(out):
-        value_data(v, Value, f"Layer(2, 3) output {k}")
+    for x in ([1.0, -1.0], [-1.0, 1.0], [2.0, 0.5], [-2.0, -0.5]):  # x and -x: each neuron is < 0 once
+        outputs = Layer(2, 3, rng=random.Random(11))(x)
+        assert isinstance(outputs, list) and len(outputs) == 3
+        got_all = [value_data(v, Value, f"Layer(2, 3) output {k}") for k, v in enumerate(outputs)]
+        flat = FloatMLP.initial(2, [3], 11).flat()  # per neuron: its two weights, then its bias
+        for k, got in enumerate(got_all):
+            w1, w2, b = flat[3 * k : 3 * k + 3]
+            want = max(0.0, w1 * x[0] + w2 * x[1] + b)
+            assert close(got, want, 1e-12), (
+                f"Layer(2, 3) (ReLU by default) on {x}: output {k} is {got}, expected {want}"
+            )
     single = Layer(2, 1, rng=random.Random(11))([1.0, -1.0])
     value_data(single, Value, "Layer(2, 1)")
     for x in ([0.5, 0.5], [2.0, -3.0], [-1.0, -1.5]):
@@ -188,7 +201,8 @@ def test_hinge_loss_value_and_gradient() -> None:
     "history[k] holds the loss (a float) and accuracy of step k, measured before that step's update.",
 )
 def test_fit_follows_gradient_descent() -> None:
-    """fit(steps=4, lr=0.7) gives exactly the parameters and history of the specified descent."""
+    """fit(steps=4, lr=0.7), and fit() with its defaults, give exactly the parameters and history of the
+    specified descent."""
     model = MLP(2, [3, 1], rng=random.Random(9))
     history = fit(model, SMALL_X, SMALL_Y, steps=4, lr=0.7)
     entries = [tuple(entry) for entry in list(history)]
@@ -208,6 +222,16 @@ def test_fit_follows_gradient_descent() -> None:
         )
     assert all(close(g, w, 1e-9) for g, w in zip(got, want, strict=True)), (
         f"parameters after fit(steps=4, lr=0.7) are {got}, expected {want}"
+    )
+    model = MLP(2, [3, 1], rng=random.Random(9))
+    steps = len(list(fit(model, SMALL_X, SMALL_Y)))
+    got = _datas(model, "MLP")
+    oracle = FloatMLP.initial(2, [3, 1], 9)
+    oracle.fit(SMALL_X, SMALL_Y, steps=30, lr=1.0)
+    want = oracle.flat()
+    assert steps == 30 and all(close(g, w, 1e-9) for g, w in zip(got, want, strict=True)), (
+        f"fit() with its defaults took {steps} steps and left parameters {got}; the README's defaults "
+        f"(steps=30, lr=1.0) give {want}"
     )
 
 
