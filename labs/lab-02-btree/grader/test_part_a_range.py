@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+import tracemalloc
 
 import pytest
 from btree import BTree
@@ -104,18 +105,37 @@ class CountingKey:
 
 @pytest.mark.points(2)
 @pytest.mark.hints(
-    "range() must be a generator: nothing may be collected into a list before the first item is yielded.",
+    "range() must be a generator: nothing may be collected into a list before the first item is yielded (items() and iter(tree) too).",
     "Descend from the root to lo with a binary search in each node, pushing the path on an explicit stack.",
     "From there, walk in order: after a key of an internal node, descend to the leftmost leaf of the next child.",
 )
 def test_range_is_lazy(partial_credit):
-    """range() is lazy: its first item costs O(t log n) comparisons, each further item O(1) amortised."""
+    """range(), items() and iter() are lazy: the first item costs O(t log n), each further item O(1) amortised."""
     tree = BTree(t=4)
     keys = list(range(20000))
     random.Random(3).shuffle(keys)
     for k in keys:
         tree[CountingKey(k)] = k
-    partial_credit.total = 4
+    partial_credit.total = 6
+    for what, make in (("tree.items()", tree.items), ("iter(tree)", lambda: iter(tree))):
+        # Open scans compare no keys, so measure what the first next() allocates instead: a lazy scan
+        # holds one root-to-leaf path, a list of 20000 keys or pairs takes well over 100 kB.
+        tracemalloc.start()
+        try:
+            scan = make()
+            first = next(scan, None)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        if what == "tree.items()":
+            right = type(first) is tuple and len(first) == 2 and same(first[1], 0)
+        else:
+            right = type(first) is CountingKey and same(first.n, 0)
+        partial_credit.check(
+            peak < 32_000 and right,
+            f"{what} over 20000 keys allocated {peak} bytes before its first item ({first!r}) came back; "
+            "it must be as lazy as range(): yield from the scan instead of building a list of every key",
+        )
     for lo in (10000, 19990):
         CountingKey.compared = 0
         scan = tree.range(CountingKey(lo), None)

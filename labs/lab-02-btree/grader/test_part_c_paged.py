@@ -73,14 +73,15 @@ NAMES_VALUE = re.compile(r"value|bytes|MAX_VALUE_SIZE", re.IGNORECASE)
     "Name the argument in every ValueError message, e.g. 'page_size 100 is too small for t=4'.",
 )
 def test_paged_rejects_bad_arguments(tmp_path, partial_credit):
-    """New files: t < 2 or non-integer, too-small or non-integer page sizes, negative cache_pages raise ValueError."""
+    """New files: t < 2 or non-integer, too-small or non-integer page sizes, negative or bool cache_pages raise ValueError."""
     cases = [(f"t={t!r}", {"t": t, "page_size": 4096}, NAMES_T) for t in (1, 0, -2, 2.5, "4", None)]
     cases += [
         (f"t=4, page_size={size!r}", {"t": 4, "page_size": size}, NAMES_PAGE)
         for size in (min_page_size(4) - 1, 64, 0, -4096, 4096.5, "4096")
     ]
     cases += [
-        (f"cache_pages={c!r}", {"t": 2, "page_size": 256, "cache_pages": c}, NAMES_CACHE) for c in (-1, 1.5)
+        (f"cache_pages={c!r}", {"t": 2, "page_size": 256, "cache_pages": c}, NAMES_CACHE)
+        for c in (-1, 1.5, True)
     ]
     partial_credit.total = len(cases) + 4
     for i, (what, kwargs, names) in enumerate(cases):
@@ -118,6 +119,7 @@ def test_paged_rejects_bad_keys_and_values(tmp_path, partial_credit):
     bad = [
         ("a str key", "one", b"x", TypeError, NAMES_KEY),
         ("a float key", 1.0, b"x", TypeError, NAMES_KEY),
+        ("a bool key", True, b"x", TypeError, NAMES_KEY),
         ("key KEY_MAX + 1", KEY_MAX + 1, b"x", ValueError, NAMES_KEY),
         ("key KEY_MIN - 1", KEY_MIN - 1, b"x", ValueError, NAMES_KEY),
         ("a str value", 5, "text", TypeError, NAMES_VALUE),
@@ -153,8 +155,14 @@ def test_paged_rejects_bad_keys_and_values(tmp_path, partial_credit):
     if problem is None:
         with _open(path, t=2) as tree:
             got = plain_pairs(tree.items(), int, bytes)
+            empty_found = (KEY_MIN in tree, tree.get(KEY_MIN, b"default"), tree[KEY_MIN])
         want = sorted({1: b"v", 2: b"v", 3: b"v", **edges}.items())
         problem = None if got == want else f"after reopening the tree holds {got}, expected {want}"
+        if problem is None and not (empty_found[0] is True and all(same(v, b"") for v in empty_found[1:])):
+            problem = (
+                f"KEY_MIN is stored with the empty value b'', yet (KEY_MIN in tree, tree.get(KEY_MIN, b'default'), "
+                f"tree[KEY_MIN]) gave {empty_found!r}; expected (True, b'', b''): b'' is a value like any other"
+            )
     partial_credit.check(
         problem is None, f"KEY_MIN, KEY_MAX, empty and {MAX_VALUE_SIZE}-byte values must be stored: {problem}"
     )
@@ -168,7 +176,7 @@ def test_paged_rejects_bad_keys_and_values(tmp_path, partial_credit):
     "For an existing file the header's t and page size win over the constructor's arguments; an empty file is a new tree.",
 )
 def test_paged_life_cycle(tmp_path, partial_credit):
-    """close() twice, use after close, `with`, flush(), empty files and reopening with different arguments."""
+    """close() twice, use after close, `with` (exceptions propagate), flush(), empty files, reopening with other arguments."""
     path = tmp_path / "t.db"
     model = _fill(path, list(range(50)))
     checks: list[tuple[bool, str]] = []
@@ -200,9 +208,21 @@ def test_paged_life_cycle(tmp_path, partial_credit):
             f"after a `with` block the tree is closed: tree[0] must raise ValueError; it {problem}",
         )
     )
-    with contextlib.suppress(RuntimeError), _open(path) as tree:
-        tree[1000] = b"in with"
-        raise RuntimeError("leave the block with an exception")
+    marker = RuntimeError("leave the block with an exception")
+    try:
+        with _open(path) as tree:
+            tree[1000] = b"in with"
+            raise marker
+        escaped: BaseException | None = None
+    except RuntimeError as exc:
+        escaped = exc
+    checks.append(
+        (
+            escaped is marker,
+            "an exception raised inside `with PagedBTree(...)` must propagate out of the block after the tree "
+            "is closed (__exit__ must not return True); it was swallowed",
+        )
+    )
     model[1000] = b"in with"
     with _open(path) as tree:
         got = plain_pairs(tree.items(), int, bytes)
@@ -240,6 +260,18 @@ def test_paged_life_cycle(tmp_path, partial_credit):
     except Exception as exc:
         ok, what = False, f"{type(exc).__name__}: {exc}"
     checks.append((ok, f"an existing empty file must be opened as a new, empty tree {what}"))
+    text_path = str(tmp_path / "text-path.db")  # README C.1: the path is a str or a Path
+    try:
+        with PagedBTree(text_path, t=2, page_size=SMALL[2]) as tree:
+            tree[3] = b"three"
+        with PagedBTree(text_path, t=2, page_size=SMALL[2]) as tree:
+            ok = plain_pairs(tree.items(), int, bytes) == [(3, b"three")]
+        what = "" if ok else "the key stored was not read back"
+    except Exception as exc:
+        ok, what = False, f"{type(exc).__name__}: {exc}"
+    checks.append(
+        (ok, f"PagedBTree(path) with path a plain str (not a Path) must create and reopen the file: {what}")
+    )
     try:
         with PagedBTree(path, t=4, page_size=1024, cache_pages=3) as tree:
             shape = (tree.t, tree.page_size)
@@ -259,6 +291,33 @@ def test_paged_life_cycle(tmp_path, partial_credit):
             f"reopening with other t/page_size must use the file's t=2, page_size={SMALL[2]} and keep every key: {what}",
         )
     )
+    for t, page_size in ((1, 16), (None, "big")):  # ignored for an existing file, even when invalid
+        try:
+            with PagedBTree(path, t=t, page_size=page_size, cache_pages=2) as tree:  # type: ignore[arg-type]
+                shape = (tree.t, tree.page_size)
+                ok = shape == (2, SMALL[2]) and len(tree) == len(model)
+            what = f"t and page_size were {shape}"
+        except Exception as exc:
+            ok, what = False, f"{type(exc).__name__}: {exc}"
+        checks.append(
+            (
+                ok,
+                f"PagedBTree(existing_file, t={t!r}, page_size={page_size!r}) must ignore both arguments and "
+                f"open the file's tree (t=2, page_size={SMALL[2]}): {what}",
+            )
+        )
+    for cache in (-1, True):  # cache_pages is validated for existing files too
+        problem = _raises(
+            lambda cache=cache: PagedBTree(path, t=2, page_size=SMALL[2], cache_pages=cache),
+            ValueError,
+            NAMES_CACHE,
+        )
+        checks.append(
+            (
+                problem is None,
+                f"PagedBTree(existing_file, cache_pages={cache!r}) must raise ValueError naming cache_pages; it {problem}",
+            )
+        )
     partial_credit.total = len(checks)
     for ok, message in checks:
         partial_credit.check(ok, message)

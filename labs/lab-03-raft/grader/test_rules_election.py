@@ -184,6 +184,14 @@ def _candidate_yields_to_leader_of_its_term(n: int) -> None:
         reply["success"] is True and s.log == ((term, "x"),),
         f"the candidate-turned-follower answered {reply} with log {s.log}",
     )
+    for peer in s.peers:  # late grants of the election it lost
+        s.deliver(RequestVoteReply(peer, 0, term, True))
+    s.tick_until(s.now + TICK)
+    expect(
+        s.role == "follower",
+        f"a candidate that yielded to the leader of term {term} became {s.role} when late votes of that term "
+        "arrived: only a candidate counts votes, and a second leader in one term breaks Election Safety",
+    )
 
 
 @pytest.mark.points(4)
@@ -296,6 +304,65 @@ def _stale_append_does_not_reset(n: int) -> None:
     _campaigns_by(s, 340, 3, "an AppendEntries of an older term at t=200 ms must not reset the timer")
 
 
+def _regranting_resets(n: int) -> None:
+    s = Script(n)
+    s.start()
+    s.tick_until(100)
+    s.deliver(RequestVote(1, 0, 1, 0, 0))
+    expect(_reply(s, RequestVoteReply)["vote_granted"] is True, "a first RequestVote of term 1 was refused")
+    s.tick_until(250)
+    s.deliver(RequestVote(1, 0, 1, 0, 0))  # the same candidate asks again (a retry, or a duplicate)
+    expect(
+        _reply(s, RequestVoteReply)["vote_granted"] is True,
+        "a repeated RequestVote from the candidate this node already voted for in term 1 was refused",
+    )
+    _quiet_until(s, 530, "it granted (again) a vote at t=250 ms: every granted vote resets the timer")
+    _campaigns_by(s, 590, 2, "the timer restarted at t=250 ms, when it granted the vote again, and expired")
+
+
+def _candidate_yielding_resets(n: int) -> None:
+    s = Script(n)
+    term = s.campaign()  # it campaigned at t=300 or 310; its next election would be due by t=620
+    s.tick_until(450)
+    s.deliver(AppendEntries(1, 0, term, 0, 0, (), 0))
+    _reply(s, AppendEntriesReply)
+    expect(s.role == "follower", f"a candidate that got AppendEntries of its own term is {s.role}")
+    _quiet_until(s, 730, "as a candidate it got AppendEntries from the leader of its term at t=450 ms")
+    _campaigns_by(
+        s, 790, term + 1, "the timer restarted at t=450 ms, on the leader's AppendEntries, and expired"
+    )
+
+
+def _vote_replies_do_not_reset(n: int) -> None:
+    s = Script(n)
+    term = s.campaign()  # it campaigned at t=300 or 310, so its next election is due by t=620
+    s.tick_until(500)
+    for peer in s.peers:
+        s.deliver(RequestVoteReply(peer, 0, term, False))
+    s.tick_until(590)
+    expect(
+        not s.take(RequestVote) and s.role == "candidate" and s.term == term,
+        f"by t=590 ms the candidate of term {term} is {s.role} in term {s.term}; its 300-310 ms timer did not expire yet",
+    )
+    _campaigns_by(
+        s, 640, term + 1, "refusals arriving at t=500 ms must not reset a candidate's election timer"
+    )
+
+
+def _deposed_leader_starts_a_fresh_timer(n: int) -> None:
+    s = Script(n)
+    term = s.elect()
+    s.tick_until(s.now + 5 * s.heartbeat)  # lead for a while: the deadline of its own election is long past
+    s.take()
+    deposed = s.now
+    s.deliver(AppendEntriesReply(1, 0, term + 2, False))
+    expect(s.role == "follower", f"a leader that got a reply of term {term + 2} is {s.role}")
+    _quiet_until(
+        s, deposed + 280, f"it stepped down at t={deposed} ms and must start a fresh election timer then"
+    )
+    _campaigns_by(s, deposed + 340, term + 3, f"the fresh timer started at t={deposed} ms expired")
+
+
 @pytest.mark.points(4)
 @pytest.mark.hints(
     "Figure 2 names exactly what postpones an election: granting a vote, and AppendEntries from the current leader.",
@@ -303,7 +370,7 @@ def _stale_append_does_not_reset(n: int) -> None:
     "An AppendEntries from the current leader counts even when its log check fails; one of an older term does not.",
 )
 def test_election_timer_resets(partial_credit):
-    """The timer restarts on granting a vote and on AppendEntries from the current leader, and on nothing else."""
+    """The timer restarts on starting an election, granting a vote and the current leader's AppendEntries, nothing else."""
     cases = []
     for n in EVEN_AND_ODD:
         cases += [
@@ -313,6 +380,10 @@ def test_election_timer_resets(partial_credit):
             (f"{n} nodes, heartbeat from the leader resets", lambda n=n: _append_from_leader_resets(n, 0)),
             (f"{n} nodes, failed log check from the leader still resets", lambda n=n: _append_from_leader_resets(n, 5)),
             (f"{n} nodes, AppendEntries of an older term does not reset", lambda n=n: _stale_append_does_not_reset(n)),
+            (f"{n} nodes, granting the same candidate again resets", lambda n=n: _regranting_resets(n)),
+            (f"{n} nodes, a candidate yielding to the leader resets", lambda n=n: _candidate_yielding_resets(n)),
+            (f"{n} nodes, vote replies do not reset a candidate", lambda n=n: _vote_replies_do_not_reset(n)),
+            (f"{n} nodes, a deposed leader starts a fresh timer", lambda n=n: _deposed_leader_starts_a_fresh_timer(n)),
         ]  # fmt: skip
         if n >= 3:
             cases.append(

@@ -183,6 +183,42 @@ def test_commit_needs_a_true_majority(partial_credit):
     run_cases(partial_credit, cases)
 
 
+def _acks_of_an_earlier_leadership(n: int) -> None:
+    s = Script(n)
+    first = s.elect()
+    for k, command in enumerate("abcd", start=1):
+        _propose(s, command, k)
+    _ship(s)
+    early = s.peers[: n // 2 - 1]  # with the leader, exactly half or less: index 4 is not committed
+    for peer in early:
+        s.deliver(AppendEntriesReply(peer, 0, first, True, match_index=4))
+    _settle(s)
+    expect(s.commit == 0, f"the leader committed index {s.commit} held by {len(early) + 1} of {n} nodes")
+    newer = s.peers[-1]  # the leader of the next term replaces entries 2-4 of the old one
+    s.deliver(AppendEntries(newer, 0, first + 1, 1, first, entries((first + 1, "x")), 0))
+    expect(
+        s.role == "follower" and s.log == ((first, "a"), (first + 1, "x")),
+        f"after AppendEntries of term {first + 1} replacing index 2, node 0 is {s.role} with log {s.log}",
+    )
+    s.take()
+    term = s.elect()  # it times out, campaigns and wins again, two terms later
+    _propose(s, "y", 3)
+    _propose(s, "z", 4)
+    _ship(s)
+    s.deliver(AppendEntriesReply(s.peers[len(early)], 0, term, True, match_index=4))
+    _settle(s)
+    expect(
+        s.commit == 0,
+        f"re-elected in term {term}, the leader committed index {s.commit} with one acknowledgement of term "
+        f"{term} out of {n} nodes: the followers' match indices of its term-{first} leadership counted "
+        "again. Reset nextIndex and matchIndex every time a node becomes leader",
+    )
+    for peer in s.peers[len(early) + 1 :]:
+        s.deliver(AppendEntriesReply(peer, 0, term, True, match_index=4))
+    _settle(s)
+    expect(s.commit == 4, f"after a majority acknowledged index 4 in term {term}, commit_index is {s.commit}")
+
+
 @pytest.mark.points(4)
 @pytest.mark.critical(
     "Leader Commit Rule: entries of older terms are never committed by counting replicas (Figure 8)"
@@ -199,6 +235,10 @@ def test_leader_commits_only_its_own_term(partial_credit):
             (f"{n} nodes, acknowledgements of an older term", lambda n=n: _acks_of_an_older_term(n)),
             (f"{n} nodes, entries of older terms (Figure 8)", lambda n=n: _only_entries_of_its_own_term(n)),
         ]
+        if n >= 4:  # a minority that acknowledged without committing needs two followers or more
+            cases.append(
+                (f"{n} nodes, acknowledgements of an earlier leadership", lambda n=n: _acks_of_an_earlier_leadership(n))
+            )  # fmt: skip
     run_cases(partial_credit, cases)
 
 
@@ -239,6 +279,27 @@ def _backs_up(n: int, conflict_term: int, conflict_index: int, next_index: int) 
     )
 
 
+def _backs_up_past_a_one_entry_term(n: int) -> None:
+    storage = Storage()
+    log = entries((1, "a"), (2, "b"), (3, "c"), (3, "d"))  # term 2 is a single entry, after one of term 1
+    storage.save(3, None, log)
+    s = Script(n, storage)
+    term = s.elect()
+    _ship(s)
+    s.deliver(AppendEntriesReply(1, 0, term, False, conflict_index=2, conflict_term=2))
+    s.tick_until(s.now + s.heartbeat + TICK)
+    sent = s.sends(AppendEntries, dst=1)
+    expect(bool(sent), "the leader sent node 1 nothing within a heartbeat interval after its rejection")
+    expect(
+        (sent[0]["prev_log_index"], sent[0]["prev_log_term"], sent[0]["entries"])
+        == (2, 2, ((3, "c"), (3, "d"))),
+        f"leader log terms [1, 2, 3, 3], rejection conflict_term=2, conflict_index=2: the leader sent "
+        f"prev_log_index={sent[0]['prev_log_index']}, prev_log_term={sent[0]['prev_log_term']} with "
+        f"{len(sent[0]['entries'])} entries; its last entry of term 2 is index 2, so it must try index 3 "
+        "(prev_log_index 2) next",
+    )
+
+
 def _stale_rejection_ignored(n: int) -> None:
     storage = Storage()
     storage.save(3, None, entries((1, "a"), (1, "b"), (3, "c"), (3, "d")))
@@ -275,6 +336,7 @@ def test_leader_backs_up_a_term_at_a_time(partial_credit):
                 )
             )
         cases.append((f"{n} nodes, a rejection of an older term", lambda n=n: _stale_rejection_ignored(n)))
+        cases.append((f"{n} nodes, a term of one entry", lambda n=n: _backs_up_past_a_one_entry_term(n)))
     run_cases(partial_credit, cases)
 
 
@@ -311,6 +373,18 @@ def _rejects_term_mismatch(n: int) -> None:
     expect(s.commit == 0, f"a rejected AppendEntries moved commit_index to {s.commit}")
     expect(
         s.log[:3] == ((1, "a"), (2, "b"), (2, "c")), f"a rejected AppendEntries changed the log to {s.log}"
+    )
+
+
+def _conflict_term_from_the_first_entry(n: int) -> None:
+    s = _follower(n, 3, entries((2, "a"), (2, "b"), (2, "c")))
+    s.deliver(AppendEntries(1, 0, 3, 3, 3, entries((3, "d")), 0))
+    r = _reply(s)
+    expect(
+        (r["success"], r["conflict_term"], r["conflict_index"]) == (False, 2, 1),
+        f"a follower with terms [2, 2, 2] answered prev (3, term 3) with success={r['success']}, "
+        f"conflict_term={r['conflict_term']}, conflict_index={r['conflict_index']}; expected False, 2, 1: "
+        "conflict_index is the first index holding conflict_term, here the very first entry",
     )
 
 
@@ -392,6 +466,10 @@ def test_follower_log_rules(partial_credit):
             (f"{n} nodes, conflicting suffix replaced", lambda n=n: _truncates_from_the_conflict(n)),
             (f"{n} nodes, same command in a newer term", lambda n=n: _same_command_newer_term(n)),
             (f"{n} nodes, late duplicate AppendEntries", lambda n=n: _late_duplicate_keeps_entries(n)),
+            (
+                f"{n} nodes, conflicting term from the first entry",
+                lambda n=n: _conflict_term_from_the_first_entry(n),
+            ),
             (f"{n} nodes, entries appended and acknowledged", lambda n=n: _appends_and_reports(n)),
         ]
     run_cases(partial_credit, cases)
@@ -425,6 +503,7 @@ def _commit_never_decreases(n: int) -> None:
         AppendEntries(1, 0, 1, 0, 0, entries((1, "a")), 1),
         AppendEntries(1, 0, 1, 0, 0, entries((1, "a")), 2),
         AppendEntries(1, 0, 1, 1, 1, (), 0),
+        AppendEntries(1, 0, 1, 0, 0, entries((1, "a")), 3),  # leader_commit is higher, but it verifies only 1
     ):
         s.deliver(late)
         _reply(s)
