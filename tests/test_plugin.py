@@ -29,6 +29,12 @@ def test_partial(partial_credit):
     for n in range(3):
         partial_credit.check(n != 1, f"case {n} failed")
 
+@pytest.mark.points(3)
+def test_partial_crash(partial_credit):
+    for n in range(2):
+        partial_credit.check(True, f"case {n} failed")
+    raise ValueError("the learner's code raised")
+
 @pytest.mark.points(1)
 def test_skipped():
     pytest.skip("not today")
@@ -75,6 +81,7 @@ def test_records_every_outcome_with_the_token(
         "test_ok": 2,
         "test_bad": 3,
         "test_partial": 4,
+        "test_partial_crash": 3,
         "test_skipped": 1,
         "test_setup_error": 1,
         "test_unmarked": None,
@@ -85,6 +92,10 @@ def test_records_every_outcome_with_the_token(
     assert results["test_bad"]["passed"] is False and results["test_bad"]["feedback"] == "one is not two"
     assert results["test_partial"]["score"] == pytest.approx(2.0)
     assert "2/4 cases passed" in str(results["test_partial"]["feedback"])
+    crash = results["test_partial_crash"]  # no total declared: the crash is one more failed case
+    assert crash["passed"] is False and crash["score"] == pytest.approx(2.0)
+    assert "2/3 cases passed; then the test stopped:" in str(crash["feedback"])
+    assert "ValueError: the learner's code raised" in str(crash["feedback"])
     assert "skipped" in str(results["test_skipped"]["feedback"]) and results["test_skipped"]["score"] == 0
     assert results["test_setup_error"]["feedback"] == "(during test setup) RuntimeError: fixture exploded"
     assert events[-1]["event"] == "done"
@@ -100,7 +111,7 @@ def test_select_shuffle_and_collect_only(pytester: pytest.Pytester, monkeypatch:
     assert sorted(started) == ["test_graders.py::test_bad", "test_graders.py::test_ok"]
     events = run_child(pytester, monkeypatch, {"collect_only": True})
     assert not [e for e in events if e["event"] == "start"]
-    assert len(next(e for e in events if e["event"] == "collected")["tests"]) == 6  # type: ignore[arg-type]
+    assert len(next(e for e in events if e["event"] == "collected")["tests"]) == 7  # type: ignore[arg-type]
 
 
 def test_collection_errors_show_only_the_exception(
@@ -123,6 +134,12 @@ def test_partial_credit_accounting() -> None:
     for n in range(7):
         credit.check(False, f"f{n}")
     assert "and 4 more" in credit.summary() and "1/10 cases passed" in credit.summary()
+    assert credit.fraction(crashed=True) == pytest.approx(1 / 11), (
+        "all 10 declared cases ran: the crash is an 11th"
+    )
+    unsized = PartialCredit()
+    unsized.check(True, "a")
+    assert unsized.fraction() == 1.0 and unsized.fraction(crashed=True) == 0.5
     numpy = pytest.importorskip("numpy")
     assert credit.check(numpy.bool_(True), "numpy booleans count")
 

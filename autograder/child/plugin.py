@@ -76,8 +76,9 @@ class PartialCredit:
     """Per-check credit inside one grader test.
 
     `check(ok, feedback)` records one case; the test earns `points × passed / max(total, checked)` and
-    fails (showing the first failed feedback messages) unless every case passed. Declare `total` up
-    front when a crash part-way should still cost the cases that never ran.
+    fails (showing the first failed feedback messages) unless every case passed. A test that raises
+    part-way counts the crash as one more failed case; declare `total` up front when it should cost
+    every case that never ran.
     """
 
     total: int | None = None
@@ -95,14 +96,20 @@ class PartialCredit:
     def checked(self) -> int:
         return self.passed + len(self.failures)
 
-    def fraction(self) -> float:
-        denominator = max(self.total or 0, self.checked)
+    def cases(self, crashed: bool = False) -> int:
+        """How many cases the points are shared over (a crash is one more failed case)."""
+        return max(self.total or 0, self.checked + (1 if crashed else 0))
+
+    def fraction(self, crashed: bool = False) -> float:
+        denominator = self.cases(crashed)
         return self.passed / denominator if denominator else 0.0
 
-    def summary(self) -> str:
+    def summary(self, crashed: bool = False) -> str:
         shown = self.failures[:5]
         more = len(self.failures) - len(shown)
-        text = f"{self.passed}/{max(self.total or 0, self.checked)} cases passed; failed:\n" + "\n".join(
+        if not shown:
+            return f"{self.passed}/{self.cases(crashed)} cases passed; then the test stopped:"
+        text = f"{self.passed}/{self.cases(crashed)} cases passed; failed:\n" + "\n".join(
             f"  - {line}" for line in shown
         )
         return text + (f"\n  ... and {more} more" if more else "")
@@ -473,9 +480,10 @@ class _Reporter:
         if tampered:
             error = tampered
         elif credit is not None and credit.checked:
-            if credit.failures:
-                error = credit.summary() + (f"\n{error}" if error else "")
-            score = (item_points or 0.0) * credit.fraction()
+            crashed = error is not None  # the test raised after these checks: the rest never ran
+            if credit.failures or crashed:
+                error = credit.summary(crashed) + (f"\n{error}" if error else "")
+            score = (item_points or 0.0) * credit.fraction(crashed)
             if error is None:
                 score = item_points or 0.0
         elif error is None:

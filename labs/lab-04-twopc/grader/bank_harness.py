@@ -86,6 +86,8 @@ class DatabasePool:
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    # only our own sessions: an autovacuum worker (a superuser's) cannot be terminated
+                    " AND usename = current_user"
                 )
             )
             gids = conn.execute(

@@ -91,7 +91,7 @@ def test_make_gid_validates_its_arguments(partial_credit):
     """make_gid raises ValueError, naming the argument, for every txid or participant outside the rules."""
     partial_credit.total = 2
     bad_txids = ["", "x" * 101, "it's", "a:b", "a b", "t\n", 5, None]
-    bad_names = ["", "p" * 61, "al.pha", "al:pha", "al pha", "é", 7]
+    bad_names = ["", "p" * 61, "al.pha", "al:pha", "al pha", "é", "alpha\n", 7]
     txid_errors = [_value_error(make_gid, txid, "alpha") for txid in bad_txids]
     name_errors = [_value_error(make_gid, "t1", name) for name in bad_names]
     missed = [repr(t) for t, error in zip(bad_txids, txid_errors, strict=True) if error is None]

@@ -6,8 +6,9 @@ import random
 import threading
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from twopc import InsufficientFunds, demonstrate_lost_update, transfer
 from twopc.isolation import create_accounts
 
@@ -119,7 +120,8 @@ def test_transfer_validates_arguments(accounts: Engine, partial_credit):
     "Without a level, transfer() runs at SERIALIZABLE.",
 )
 def test_transfer_uses_the_requested_isolation_level(accounts: Engine):
-    """transfer() runs its transaction at the isolation level it is given, SERIALIZABLE by default."""
+    """transfer() runs its transaction at the isolation level it is given, SERIALIZABLE by default; so do
+    both deposits of demonstrate_lost_update()."""
     with accounts.begin() as conn:
         conn.execute(text("CREATE TABLE seen (level text)"))
         conn.execute(
@@ -148,6 +150,16 @@ def test_transfer_uses_the_requested_isolation_level(accounts: Engine):
     assert seen == ["read committed", "repeatable read", "serializable"], (
         f"transfer() at the three levels ran its updates at {seen}; pass isolation_level to the connection"
     )
+    for level in LEVELS:
+        with accounts.begin() as conn:
+            conn.execute(text("DELETE FROM seen"))
+        demonstrate_lost_update(accounts, 3, level)
+        with accounts.connect() as conn:
+            demo = sorted(str(row[0]) for row in conn.execute(text("SELECT DISTINCT level FROM seen")))
+        assert demo == [level.lower()], (
+            f"demonstrate_lost_update(engine, 3, {level!r}) ran its deposits' updates at {demo}; both "
+            "connections (A's and B's) must run at the level it is given"
+        )
 
 
 def _inject(engine: Engine, sqlstate: str, times: int) -> None:
@@ -183,8 +195,38 @@ def _calls(engine: Engine) -> int:
     "Any other error (a check violation, say) is raised at once, without a retry.",
 )
 def test_transfer_retries_serialization_failures(fresh_database, partial_credit):
-    """transfer() retries serialization failures and deadlocks (40001, 40P01), and nothing else."""
-    partial_credit.total = 3
+    """transfer() retries serialization failures and deadlocks (40001, 40P01), and nothing else; a retry
+    redoes the whole transaction, reads included."""
+    partial_credit.total = 4
+    engine = create_engine(fresh_database("retry-reread"))
+    other = create_engine(engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        create_accounts(engine, {1: 100, 2: 100})
+        _inject(engine, "40001", 1)
+        deposited: list[str] = []
+
+        def deposit_once(context) -> None:  # runs when the first attempt fails, before the retry
+            if deposited or getattr(context.original_exception, "sqlstate", None) != "40001":
+                return
+            deposited.append("+5")
+            with other.connect() as conn:  # another client deposits 5 on account 1 meanwhile
+                conn.execute(text("UPDATE accounts SET balance = balance + 5 WHERE id = 1"))
+
+        event.listen(engine, "handle_error", deposit_once)
+        try:
+            attempts, raised = transfer(engine, 1, 2, 10, "REPEATABLE READ"), None
+        except Exception as exc:
+            attempts, raised = None, exc
+        found = balances(engine)
+        partial_credit.check(
+            raised is None and deposited and found == {1: 95, 2: 110},
+            "transfer(1 -> 2, 10) at REPEATABLE READ: the first attempt failed with 40001 and another client "
+            "then deposited 5 on account 1 (100 -> 105); the retry must read the balances again, giving "
+            f"{{1: 95, 2: 110}}; got {found}, returned {attempts!r} / raised {raised!r}",
+        )
+    finally:
+        other.dispose()
+        engine.dispose()
     for sqlstate, times, retried in (("40001", 2, True), ("40P01", 1, True), ("23514", 1, False)):
         engine = create_engine(fresh_database(f"retry{times}{sqlstate[-1]}"))
         try:
@@ -260,10 +302,36 @@ def test_transfer_retry_limit_is_enforced(fresh_database, partial_credit):
     "Under REPEATABLE READ the snapshot is taken by the first statement, not by BEGIN.",
     "On the serialization failure, B rolls back and redoes its read and write once: 2 attempts in all.",
 )
-def test_lost_update_demonstration(accounts: Engine, partial_credit):
+def test_lost_update_demonstration(accounts: Engine, fresh_database, partial_credit):
     """demonstrate_lost_update loses an update under READ COMMITTED (1 attempt), not under the stricter
     levels (exactly 2 attempts), and reports the real initial and final balances."""
-    partial_credit.total = 3
+    partial_credit.total = 4
+    fee_engine = create_engine(fresh_database("iso-fee"))
+    try:
+        create_accounts(fee_engine, {1: 1000})
+        with fee_engine.begin() as conn:  # every write of a balance also adds a bonus of 1
+            conn.execute(
+                text(
+                    "CREATE FUNCTION bonus() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    "NEW.balance := NEW.balance + 1; RETURN NEW; END $$"
+                )
+            )
+            conn.execute(
+                text("CREATE TRIGGER bonus BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION bonus()")
+            )
+        wrong = []
+        for level in LEVELS:
+            result = demonstrate_lost_update(fee_engine, 1, level)
+            stored = balances(fee_engine)[1]
+            if int(result.final) != stored:
+                wrong.append(f"{level}: final={int(result.final)}, database {stored}")
+        partial_credit.check(
+            not wrong,
+            "with a trigger that adds 1 to every balance written, demonstrate_lost_update must report the "
+            f"final balance as read from the database afterwards; {wrong}",
+        )
+    finally:
+        fee_engine.dispose()
     for level in LEVELS:
         before = balances(accounts)[3]
         result = demonstrate_lost_update(accounts, 3, level)

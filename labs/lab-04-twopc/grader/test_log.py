@@ -42,6 +42,17 @@ def test_decisions_are_durable(fresh_database):
             f"a fresh DecisionLog on the same database found {found}; expected (COMMITTED, ABORTED, None): "
             "record() must commit, and constructing a log must keep what is already there"
         )
+        # Two logs over the same database (two coordinators): a decision recorded through one must be
+        # seen by the other, even after it answered None for that txid.
+        watcher, writer = DecisionLog(fresh), DecisionLog(fresh)
+        before = watcher.lookup("t-late")
+        writer.record("t-late", Outcome.COMMITTED)
+        after = watcher.lookup("t-late")
+        assert (before, after) == (None, Outcome.COMMITTED), (
+            "log1.lookup('t-late') gave None, then log2.record('t-late', COMMITTED) on the same database, "
+            f"then log1.lookup('t-late') gave {after!r}; expected COMMITTED: lookup() must read the stored "
+            "decision (no cached answers)"
+        )
     finally:
         fresh.dispose()
 

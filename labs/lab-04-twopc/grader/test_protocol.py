@@ -88,6 +88,11 @@ def test_run_validates_its_arguments(bank: Bank, partial_credit):
     reused = _value_error(coordinator.run, "t-once", {"alpha": debit(2, 10), "beta": credit(2, 10)})
     other = Coordinator(bank.participants(), DecisionLog(bank.coordinator_engine()))
     reused_elsewhere = _value_error(other.run, "t-once", {"alpha": debit(2, 10), "beta": credit(2, 10)})
+    log.record("t-was-aborted", Outcome.ABORTED)  # an ABORTED decision is a decision too
+    aborted_reused = _value_error(
+        coordinator.run, "t-was-aborted", {"alpha": debit(3, 10), "beta": credit(3, 10)}
+    )
+    left_prepared = {name: gids for name, gids in bank.prepared().items() if gids}
     expected = initial_balances()
     expected[("alpha", 2)] -= 10
     expected[("beta", 2)] += 10
@@ -96,9 +101,15 @@ def test_run_validates_its_arguments(bank: Bank, partial_credit):
         and reused is not None
         and "t-once" in reused
         and reused_elsewhere is not None
-        and bank.balances() == expected,
-        "a txid with a logged decision must raise ValueError naming it (also on another coordinator over the "
-        "same log), and refused requests must change nothing",
+        and aborted_reused is not None
+        and "t-was-aborted" in aborted_reused
+        and bank.balances() == expected
+        and not left_prepared
+        and not bank.locked(),
+        "a txid with a logged decision (COMMITTED, or ABORTED recorded with log.record) must raise ValueError "
+        "naming it before any work (also on another coordinator over the same log), and refused requests "
+        f"must change nothing; reusing 't-once' gave {reused!r}, 't-was-aborted' gave {aborted_reused!r}, "
+        f"left prepared afterwards: {left_prepared}",
     )
 
 
@@ -212,8 +223,24 @@ def test_failed_prepare_aborts_everywhere(bank: Bank):
 )
 def test_refusal_aborts_everywhere(bank: Bank, partial_credit):
     """A participant refusing to prepare (FaultPlan.refuse_prepare) makes the transaction abort everywhere."""
-    partial_credit.total = len(PARTICIPANTS)
+    partial_credit.total = len(PARTICIPANTS) + 1
     participants = bank.participants()
+    gamma_refuses = FaultPlan(refuse_prepare=frozenset({"gamma"}))
+    outsider = Coordinator(participants, DecisionLog(bank.coordinator_engine()), faults=gamma_refuses)
+    outcome = outsider.run("t-refuse-outsider", {"alpha": debit(4, 10), "beta": credit(4, 10)})
+    committed = initial_balances()
+    committed[("alpha", 4)] -= 10
+    committed[("beta", 4)] += 10
+    partial_credit.check(
+        outcome is Outcome.COMMITTED and bank.balances() == committed,
+        "gamma refuses to prepare but the work names only alpha and beta: gamma has no vote in this "
+        f"transaction, so it must commit; run() returned {outcome!r}",
+    )
+    if bank.balances() != initial_balances():  # the refusals below start from the initial balances
+        with bank.engine(bank.urls["alpha"]).begin() as conn:
+            conn.execute(text("UPDATE accounts SET balance = 1000 WHERE id = 4"))
+        with bank.engine(bank.urls["beta"]).begin() as conn:
+            conn.execute(text("UPDATE accounts SET balance = 1000 WHERE id = 4"))
     for refuser in PARTICIPANTS:
         plan = FaultPlan(refuse_prepare=frozenset({refuser}))
         coordinator = Coordinator(participants, DecisionLog(bank.coordinator_engine()), faults=plan)

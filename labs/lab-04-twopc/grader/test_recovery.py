@@ -75,7 +75,30 @@ def assert_resolved(bank: Bank, expected: dict, what: str) -> None:
 )
 def test_crash_before_prepare_then_recover(bank: Bank):
     """A crash after the work but before any PREPARE leaves nothing behind; recover() changes nothing."""
-    crash(bank, "t-crash-before", FaultPlan(CrashPoint.BEFORE_PREPARE))
+    visited: list[str] = []
+
+    def noting(name: str, then):
+        def noted(conn) -> None:
+            visited.append(name)
+            then(conn)
+
+        return noted
+
+    coordinator = Coordinator(
+        bank.participants(),
+        DecisionLog(bank.coordinator_engine()),
+        faults=FaultPlan(CrashPoint.BEFORE_PREPARE),
+    )
+    try:
+        coordinator.run("t-crash-before", {name: noting(name, w) for name, w in work(1).items()})
+        crashed = False
+    except CoordinatorCrash:
+        crashed = True
+    assert crashed and visited == list(PARTICIPANTS), (
+        f"with FaultPlan(BEFORE_PREPARE) the work of {visited} ran and run() "
+        f"{'crashed' if crashed else 'did not crash'}; the crash point comes after every participant's work "
+        f"({list(PARTICIPANTS)}) and before any PREPARE, and the crash must propagate"
+    )
     assert not in_doubt(bank, "t-crash-before"), "a crash before any PREPARE must leave nothing prepared"
     report = recover(bank)
     assert pairs(report.committed) == [] and pairs(report.rolled_back) == [], (
@@ -182,8 +205,10 @@ def test_crash_after_decision_then_recover(bank: Bank):
     "The count given to faults.check after a COMMIT PREPARED is the number committed so far, counting that one.",
 )
 def test_crash_after_some_commits_then_recover(bank: Bank, partial_credit):
-    """A crash after committing k of 3 (k = 1, 2, 3): recover() commits the rest."""
-    partial_credit.total = 3
+    """A crash after committing k of 3 (k = 1, 2, 3): recover() commits the rest. With work over two
+    participants given in another order, only those two are prepared and they commit in `participants`
+    order."""
+    partial_credit.total = 4
     for k in (1, 2, 3):
         txid = f"t-crash-commit-{k}"
         crash(bank, txid, FaultPlan(CrashPoint.AFTER_COMMIT, k), row=k)
@@ -209,6 +234,30 @@ def test_crash_after_some_commits_then_recover(bank: Bank, partial_credit):
             partial_credit.check(False, str(failure))
             break
         partial_credit.check(True, "")
+    pair = {"gamma": credit(4, 7), "alpha": debit(4, 7)}
+    expected = bank.balances()
+    plan = FaultPlan(CrashPoint.AFTER_COMMIT, 1)
+    coordinator = Coordinator(bank.participants(), DecisionLog(bank.coordinator_engine()), faults=plan)
+    try:
+        coordinator.run("t-commit-pair", pair)
+        crashed = False
+    except CoordinatorCrash:
+        crashed = True
+    doubtful = in_doubt(bank, "t-commit-pair")
+    report = recover(bank)
+    expected[("gamma", 4)] += 7
+    expected[("alpha", 4)] -= 7
+    partial_credit.check(
+        crashed
+        and doubtful == ["gamma"]
+        and pairs(report.committed) == [("gamma", "t-commit-pair")]
+        and not pairs(report.rolled_back)
+        and bank.balances() == expected
+        and not any(bank.prepared().values()),
+        "work over gamma and alpha (given in that order), crash after 1 COMMIT PREPARED: alpha (first in "
+        "`participants`) must have committed and only gamma be left in doubt (beta takes no part), then "
+        f"committed by recover(); in doubt: {doubtful}, report {report}",
+    )
 
 
 @pytest.mark.points(4)
@@ -258,9 +307,9 @@ def test_crash_in_the_abort_path_then_recover(bank: Bank, partial_credit):
     )
 
 
-def _steal_resolutions(bank: Bank, engines: dict[str, Engine], stolen: list[str]) -> None:
-    """Make someone else resolve each prepared transaction just before the coordinator does, so the
-    coordinator's own COMMIT/ROLLBACK PREPARED finds it gone (SQLSTATE 42704)."""
+def _steal_resolutions(bank: Bank, engines: dict[str, Engine], stolen: list[str], spare: str) -> None:
+    """Make someone else resolve each prepared transaction (but those of txid `spare`) just before the
+    coordinator does, so the coordinator's own COMMIT/ROLLBACK PREPARED finds it gone (SQLSTATE 42704)."""
     for name, engine in engines.items():
 
         def steal(conn, cursor, statement, parameters, context, executemany, name=name) -> None:
@@ -272,7 +321,7 @@ def _steal_resolutions(bank: Bank, engines: dict[str, Engine], stolen: list[str]
             ):
                 return
             gid = statement.split("'")[1] if statement.count("'") >= 2 else None
-            if gid is None or gid in stolen:
+            if gid is None or gid in stolen or f":{spare}:" in gid:
                 return
             stolen.append(gid)
             other = bank.engine(bank.urls[name]).connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -309,18 +358,25 @@ def test_recovery_is_idempotent(bank: Bank, partial_credit):
     except AssertionError as failure:
         partial_credit.check(False, str(failure))
     crash(bank, "t-idem-stolen", FaultPlan(CrashPoint.AFTER_DECISION), row=3)
+    crash(bank, "t-idem-zkept", FaultPlan(CrashPoint.AFTER_PREPARE, 3), row=4)  # listed after the stolen one
     engines = bank.participants()
     stolen: list[str] = []
-    _steal_resolutions(bank, engines, stolen)
+    _steal_resolutions(bank, engines, stolen, spare="t-idem-zkept")
     try:
-        recover(bank, engines)
+        stolen_report = recover(bank, engines)
         raised = None
     except Exception as exc:
-        raised = exc
+        stolen_report, raised = None, exc
     partial_credit.check(
-        raised is None and bank.balances() == moved(1, 3) and not any(bank.prepared().values()),
+        raised is None
+        and bank.balances() == moved(1, 3)
+        and not any(bank.prepared().values())
+        and not pairs(stolen_report.committed)
+        and pairs(stolen_report.rolled_back) == [(name, "t-idem-zkept") for name in PARTICIPANTS],
         "recover() must treat a prepared transaction that vanished before it could resolve it (SQLSTATE "
-        f"42704: someone else resolved it) as done, not as an error; it raised {raised!r}",
+        "42704: someone else resolved it) as done, not as an error, not report it as resolved, and go on "
+        "with the next one (t-idem-zkept, undecided, in doubt everywhere, must be rolled back); it "
+        f"{'raised ' + repr(raised) if raised else 'reported ' + repr(stolen_report)}",
     )
 
 
@@ -346,7 +402,11 @@ def test_recovery_leaves_foreign_transactions_alone(bank: Bank, fresh_database):
     with bank.engine(bank.urls["alpha"]).connect() as conn:  # a branch named for beta, in alpha's database
         conn.execute(text("UPDATE accounts SET balance = balance WHERE id = 3"))
         conn.execute(text("PREPARE TRANSACTION 'twopc:t-misplaced:beta'"))
+    with bank.engine(bank.urls["alpha"]).connect() as conn:  # beta's branch whose txid mentions alpha
+        conn.execute(text("SELECT 1"))
+        conn.execute(text("PREPARE TRANSACTION 'twopc:t-alpha-refund:beta'"))
     crash(bank, "t-mine", FaultPlan(CrashPoint.AFTER_DECISION))
+    crash(bank, "t-undecided", FaultPlan(CrashPoint.AFTER_PREPARE, 3), row=2)
     engines = bank.participants()
     backwards = {name: engines[name] for name in reversed(PARTICIPANTS)}
     report = recover(bank, backwards)
@@ -354,9 +414,15 @@ def test_recovery_leaves_foreign_transactions_alone(bank: Bank, fresh_database):
         f"recover() must commit its own in-doubt transaction everywhere and report the pairs sorted (here "
         f"with the participants given as {list(backwards)}); got {report}"
     )
-    assert bank.prepared()["alpha"] == ["inventory-42", "twopc:t-misplaced:beta"], (
+    assert plain_pairs(report.rolled_back) == [(name, "t-undecided") for name in PARTICIPANTS], (
+        "recover() must roll back its undecided in-doubt transaction everywhere and report those pairs "
+        f"sorted too (participants given as {list(backwards)}); got {report}"
+    )
+    left_on_alpha = bank.prepared()["alpha"]
+    assert left_on_alpha == ["inventory-42", "twopc:t-alpha-refund:beta", "twopc:t-misplaced:beta"], (
         "recover() must leave prepared transactions it did not create alone: 'inventory-42', and "
-        "'twopc:t-misplaced:beta' in alpha's database (a gid for beta is not alpha's branch)"
+        "'twopc:t-misplaced:beta' and 'twopc:t-alpha-refund:beta' in alpha's database (a gid naming beta is "
+        "not alpha's branch, even when its txid mentions alpha); left: " + repr(left_on_alpha)
     )
     with bank.engine(other_url).connect() as conn:
         query = "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"

@@ -23,3 +23,11 @@ def new_engine(make_database: Callable[..., str]) -> Iterator[Callable[[], sa.En
     """Factory: an Engine on a fresh empty database (disposed after the test)."""
     with ExitStack() as stack:
         yield lambda: stack.enter_context(engine_on(make_database("etl")))
+
+
+@pytest.fixture
+def pooled_engine(make_database: Callable[..., str]) -> Iterator[Callable[[], sa.Engine]]:
+    """Factory: an Engine with SQLAlchemy's default connection pool on a fresh database, holding one
+    connection that every step reuses (disposed after the test)."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(engine_on(make_database("etl"), pooled=True))

@@ -17,8 +17,11 @@ SILVER_COLUMNS = (
 
 
 @contextmanager
-def engine_on(url: str) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+def engine_on(url: str, pooled: bool = False) -> Iterator[sa.Engine]:
+    if pooled:  # one pooled connection, reused by every sequential step (overflow only for nested ones)
+        engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=1, max_overflow=4)
+    else:
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         yield engine
     finally:
@@ -189,6 +192,63 @@ def run_concurrently(
             if int(waiting) + sum(not thread.is_alive() for thread in threads) >= len(calls):
                 break
             time.sleep(0.02)
+        transaction.rollback()
+    for thread in threads:
+        thread.join(timeout)
+    return outcomes
+
+
+def run_during(
+    engine: sa.Engine,
+    lock_table: str,
+    blocked: Callable[[], object],
+    meanwhile: Callable[[], object],
+    timeout: float = 90.0,
+) -> list[tuple[object, BaseException | None]]:
+    """Start `blocked` in a thread while another session holds an EXCLUSIVE lock on `lock_table`; once it
+    waits on a lock (or has finished), start `meanwhile` in a second thread; release the lock once that one
+    has finished or waits on a lock too. So `meanwhile` always runs while `blocked` is stuck at the same
+    point (its first write to `lock_table`). Returns (result, exception) for `blocked`, then `meanwhile`."""
+    outcomes: list[tuple[object, BaseException | None]] = [(None, None), (None, None)]
+
+    def worker(index: int, call: Callable[[], object]) -> None:
+        try:
+            outcomes[index] = (call(), None)
+        except BaseException as exc:
+            outcomes[index] = (None, exc)
+
+    threads = [
+        threading.Thread(target=worker, args=(i, call), daemon=True)
+        for i, call in enumerate((blocked, meanwhile))
+    ]
+    watch = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as holder, watch.connect() as watcher:
+        transaction = holder.begin()
+        holder.exec_driver_sql(f"LOCK TABLE {lock_table} IN EXCLUSIVE MODE")
+        own = [
+            holder.exec_driver_sql("SELECT pg_backend_pid()").scalar(),
+            watcher.exec_driver_sql("SELECT pg_backend_pid()").scalar(),
+        ]
+        deadline = time.monotonic() + timeout
+
+        def settled(count: int) -> None:
+            while time.monotonic() < deadline:
+                waiting = watcher.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND NOT (pid = ANY(:own))"
+                    ),
+                    {"own": own},
+                ).scalar_one()
+                done = sum(not thread.is_alive() for thread in threads[:count])
+                if int(waiting) + done >= count:
+                    return
+                time.sleep(0.02)
+
+        threads[0].start()
+        settled(1)
+        threads[1].start()
+        settled(2)
         transaction.rollback()
     for thread in threads:
         thread.join(timeout)

@@ -311,7 +311,7 @@ def test_crash_during_ingest_then_rerun(new_engine, batches, partial_credit):
 )
 def test_concurrent_ingests(new_engine, batches, partial_credit):
     """Two clients ingesting at the same moment both succeed: distinct files get seq 1 and 2; the same file is stored once."""
-    partial_credit.total = 4
+    partial_credit.total = 5
     engine = new_engine()
     etl.create_schema(engine)
     outcomes = run_concurrently(
@@ -349,4 +349,21 @@ def test_concurrent_ingests(new_engine, batches, partial_credit):
         and len(_bronze(engine)) == rows - len(read_batch(batches[1])[1]),
         "the same file ingested twice at once should be stored once (one report already_ingested=True); got "
         f"already_ingested {flags}, {len(_batches(engine))} batches and {len(_bronze(engine))} bronze rows",
+    )
+    # Both clients released at the same instant, before either has read anything: a lock mode that does not
+    # conflict with itself lets both in at once, and they deadlock or collide on seq.
+    engine = new_engine()
+    etl.create_schema(engine)
+    outcomes = run_concurrently(
+        engine,
+        "bronze_batches",
+        [lambda: etl.ingest(batches[0], engine), lambda: etl.ingest(batches[1], engine)],
+    )
+    errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
+    seqs = sorted(_report(report)[2] or 0 for report, exc in outcomes if exc is None)
+    partial_credit.check(
+        not errors and seqs == [1, 2] and sorted(int(s) for s, *_ in _batches(engine)) == [1, 2],
+        "two clients ingesting two different files, both starting while bronze_batches was locked by a third "
+        f"session: both should succeed with seq 1 and 2; got errors {errors} and seqs {seqs} (take a lock "
+        "that conflicts with itself, e.g. SHARE ROW EXCLUSIVE, so ingests take turns)",
     )

@@ -51,7 +51,7 @@ def test_run_pipeline_reports(new_engine, batches, partial_credit):
     """run_pipeline ingests any iterable of paths in the order given, then refines and publishes; its report says so."""
     engine = new_engine()
     order = [batches[2], batches[0], batches[3], batches[1]]
-    partial_credit.total = 4
+    partial_credit.total = 5
     report = etl.run_pipeline((path for path in order), engine)
     ingested = getattr(report, "ingested", None)
     seqs = [_plain_int(getattr(r, "seq", None)) for r in ingested] if type(ingested) is tuple else None
@@ -79,6 +79,19 @@ def test_run_pipeline_reports(new_engine, batches, partial_credit):
     partial_credit.check(
         publish == (False, len(state.gold())) and type(publish[1]) is int,
         f"report.publish should be (skipped=False, gold_rows={len(state.gold())}), got {publish}",
+    )
+    repeated = etl.run_pipeline([batches[1], batches[3], batches[1]], engine)
+    ingested = getattr(repeated, "ingested", None)
+    got = (
+        [(_plain_int(getattr(r, "seq", None)), getattr(r, "already_ingested", None)) for r in ingested]
+        if type(ingested) is tuple
+        else ingested
+    )
+    partial_credit.check(
+        got == [(4, True), (3, True), (4, True)],
+        "run_pipeline([batch_02, batch_04, batch_02]) on a database that holds them: report.ingested should have one "
+        f"IngestReport per path given, repeats included, as (seq, already_ingested) [(4, True), (3, True), (4, True)]; "
+        f"got {got!r:.300}",
     )
 
 

@@ -95,12 +95,24 @@ def test_publish_skips_only_when_silver_is_unchanged(new_engine, batches, tmp_pa
     """publish skips (writing nothing) exactly when the refine watermark has not moved, and rebuilds after pure corrections."""
     partial_credit.total = 5
     engine = new_engine()
-    first = _publish_report(etl.publish(engine))
+    returned = etl.publish(engine)
+    first = _publish_report(returned)
     state = query(engine, "SELECT count(*) FROM etl_state")
+    try:
+        returned.skipped = False
+    except AttributeError:  # dataclasses.FrozenInstanceError is one
+        mutable = False
+    else:
+        mutable = True
     partial_credit.check(
-        first == (True, 0) and state == [(0,)],
+        first == (True, 0) and state == [(0,)] and not mutable,
         f"publish on an empty database should return PublishReport(skipped=True, gold_rows=0) and write nothing; "
-        f"got {first} and {state[0][0]} etl_state rows",
+        f"got {first} and {state[0][0]} etl_state rows"
+        + (
+            "; and the report could be changed after the fact (keep PublishReport a frozen dataclass)"
+            if mutable
+            else ""
+        ),
     )
     for path in batches:
         etl.ingest(path, engine)

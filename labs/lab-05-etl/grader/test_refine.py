@@ -16,6 +16,7 @@ from etl_harness import (
     remove_faults,
     row_versions,
     run_concurrently,
+    run_during,
     silver_rows,
     write_batch,
 )
@@ -139,6 +140,25 @@ EDGE_CASES = [
     ("every account is accepted", _row(txn_id="B48", account="crop_sales"), None),
     ("subsidy is an account", _row(txn_id="B49", account="subsidy"), None),
     ("machinery is an account", _row(txn_id="B50", account="machinery"), None),
+    # Calendar and anchoring edge cases.
+    ("1900 was not a leap year", _row(txn_id="B51", txn_date="1900-02-29"), "bad_date"),
+    (
+        "2000 was a leap year",
+        _row(txn_id="B52", txn_date="2000-02-29", updated_at="2000-02-29 12:00:00"),
+        None,
+    ),
+    ("day 00", _row(txn_id="B53", txn_date="2024-03-00"), "bad_date"),
+    ("a trailing newline after the amount", _row(txn_id="B54", amount="10.00\n"), "bad_amount"),
+    (
+        "a trailing newline after updated_at",
+        _row(txn_id="B55", updated_at="2024-03-06 10:00:00\n"),
+        "bad_date",
+    ),
+    (
+        "text values reach silver exactly as read (not trimmed)",
+        _row(txn_id="B56", field=" north-40 ", crop="wheat ", currency="EUR", source=" bank-feed\t"),
+        None,
+    ),
 ]
 
 
@@ -385,14 +405,21 @@ def test_refine_reports_and_counts(new_engine, batches, partial_credit):
 @pytest.mark.hints(
     "A version that arrives late must not overwrite a newer one already in silver.",
     "duplicates_dropped in etl_state accumulates over runs; last_seq is the highest seq consumed.",
+    "The engine may pool its connections, so two refines can run on the same session: leave nothing behind "
+    "in it (a temporary table needs ON COMMIT DROP).",
 )
-def test_incremental_refine_matches_single_refine(new_engine, batches, partial_credit):
-    """Refining after every batch (stale versions arriving late) gives the same silver and counters as one refine."""
-    engine = new_engine()
+def test_incremental_refine_matches_single_refine(pooled_engine, batches, partial_credit):
+    """Refining after every batch (stale versions arriving late, on one pooled connection) gives the same silver and counters as one refine."""
+    engine = pooled_engine()
     partial_credit.total = 2
-    for path in batches:
+    for number, path in enumerate(batches, start=1):
         etl.ingest(path, engine)
-        etl.refine(engine)
+        failed = failure_of(lambda engine=engine: etl.refine(engine))
+        assert failed is None, (
+            f"refine number {number}, on an engine that pools its connections (SQLAlchemy's default, so the "
+            f"previous refine's session is reused), failed: {failed!s:.300} (leave no session state behind: "
+            "create temporary tables with ON COMMIT DROP)"
+        )
     got = silver_rows(engine)
     want_state = expected(batches)
     wrong = sorted(t for t in set(got) | set(want_state.silver) if got.get(t) != want_state.silver.get(t))
@@ -493,20 +520,49 @@ def test_crash_during_refine_then_rerun(new_engine, batches, partial_credit):
 @pytest.mark.hints(
     "Two schedulers may call refine at the same moment: both read the same watermark.",
     "Lock something at the start of the refine transaction, before reading the watermark, so refines take turns.",
+    "The watermark is the highest seq this refine consumed, taken from the rows it read: a batch ingested while "
+    "it runs is not consumed and must be left for the next refine.",
 )
 def test_concurrent_refines(new_engine, batches, partial_credit):
-    """Two refines at the same moment both succeed, and the result equals one refine (nothing counted twice)."""
+    """Two refines at the same moment both succeed and end like one; a batch ingested during a refine is left for the next."""
     clean_engine = new_engine()
     _ingest_all(batches, clean_engine)
     etl.refine(clean_engine)
     clean = db_fingerprint(clean_engine, REFINED)
     engine = new_engine()
     _ingest_all(batches, engine)
-    partial_credit.total = 2
+    partial_credit.total = 3
     outcomes = run_concurrently(engine, "silver", [lambda: etl.refine(engine), lambda: etl.refine(engine)])
     errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
     partial_credit.check(not errors, f"two refines at the same moment: one failed: {errors}")
     after = db_fingerprint(engine, REFINED)
     partial_credit.check(
         after == clean, f"two concurrent refines should end like one refine: {diff(clean, after)}"
+    )
+    # An ingest that commits while a refine is stuck on its first silver write (after reading bronze).
+    engine = new_engine()
+    etl.ingest(batches[0], engine)
+    outcomes = run_during(
+        engine, "silver", lambda: etl.refine(engine), lambda: etl.ingest(batches[1], engine)
+    )
+    errors = [f"{type(exc).__name__}: {exc!s:.150}" for _, exc in outcomes if exc is not None]
+    second = failure_of(lambda: etl.refine(engine))
+    want = expected(batches[:2])
+    got = silver_rows(engine)
+    marks = [
+        tuple(map(int, r))
+        for r in query(engine, "SELECT last_seq, duplicates_dropped FROM etl_state WHERE step = 'refine'")
+    ]
+    partial_credit.check(
+        not errors and second is None and got == want.silver and marks == [(2, want.duplicates_dropped)],
+        "refine on batch 1 while batch 2 was ingested (committed before the refine finished), then refine "
+        f"again: silver should hold the {len(want.silver)} rows of both batches and etl_state 'refine' "
+        f"(last_seq, duplicates_dropped) be {(2, want.duplicates_dropped)}; got "
+        + (
+            f"errors {errors}"
+            if errors
+            else f"second refine {'failed: ' + format(second) if second else 'ok'}, "
+            f"{len(got)} silver rows ({sum(1 for t in set(got) | set(want.silver) if got.get(t) != want.silver.get(t))} "
+            f"differ) and etl_state {marks} (the watermark must be the highest seq this refine read)"
+        ),
     )

@@ -399,6 +399,22 @@ def test_infer_schema_exactly(partial_credit):
             ),
         ),
         (
+            "a camelCase key keeps its inner capitals in the nested name",
+            [{"shipTo": {"zipCode": "8010", "cityName": "Graz"}}],
+            "Record",
+            record(
+                "Record",
+                {
+                    "name": "shipTo",
+                    "type": record(
+                        "RecordShipTo",
+                        {"name": "zipCode", "type": "string"},
+                        {"name": "cityName", "type": "string"},
+                    ),
+                },
+            ),
+        ),
+        (
             "booleans, None in some rows, a key None everywhere",
             [{"flag": True, "v": None, "w": None}, {"flag": False, "v": 3, "w": None}],
             "Record",
@@ -410,7 +426,7 @@ def test_infer_schema_exactly(partial_credit):
             ),
         ),
     ]
-    partial_credit.total = len(cases) + 1
+    partial_credit.total = len(cases) + 3
     for label, rows, name, _ in cases:
         try:
             got = (
@@ -426,6 +442,19 @@ def test_infer_schema_exactly(partial_credit):
         partial_credit.check(
             text == json.dumps(want, sort_keys=True),
             f"{label}: infer_schema returned {text[:600]}; expected {json.dumps(want, sort_keys=True)[:600]}",
+        )
+    for mixed in ([{"level": 1}, {"level": True}], [{"level": False}, {"level": 2.5}]):
+        try:
+            infer_schema(copy.deepcopy(mixed))
+            outcome = "returned a schema"
+        except ValueError as exc:
+            outcome = None if "level" in str(exc).lower() else f"raised ValueError not naming the key: {exc}"
+        except Exception as exc:
+            outcome = f"raised {type(exc).__name__}: {exc}"
+        partial_credit.check(
+            outcome is None,
+            f"infer_schema({mixed!r}): a boolean and a number do not combine (bool is not an int here), so "
+            f"it must raise ValueError naming the key; infer_schema {outcome}",
         )
     try:
         infer_schema([{"size": 1}, {"size": "big"}])

@@ -94,6 +94,8 @@ def test_threshold_kinds_match_opencv(partial_credit, bundled, datasets_dir):
             same, why = support.same_image(got, want)
             if not np.array_equal(work, gray):
                 same, why = False, "the input image was modified (return a new array, never change the input)"
+            elif isinstance(got, np.ndarray) and np.shares_memory(got, work):
+                same, why = False, "the result shares memory with the input (return a new array)"
             partial_credit.check(
                 same and support.plain_float(got_t) == want_t,
                 f"{name}, t={t}, maxval={maxval}, kind={kind!r}: "
@@ -117,12 +119,22 @@ def test_threshold_fractional_threshold_and_saturation(partial_credit, bundled, 
         (300, 255), (-50, 255), (100, 300), (100, -5), (100, 127.5), (100, 128.5), (100, 254.6),
         (100.2, 0), (0.0, 256), (99.9, 1.4), (-1.5, 255), (-0.0001, 255), (126.5, 0.5), (127, 1.5),
         (128, 2.5), (50, 254.5), (50, 255.49), (-300, 255),
+        # NumPy scalars are numbers too (a pixel value such as gray[0, 0] is a np.uint8)
+        (np.uint8(127), 255), (np.int64(-3), np.int32(300)), (np.float32(99.5), np.float64(128.5)),
     ]  # fmt: skip
     for name, gray in images:
         for t, maxval in cases:
             for kind in KINDS:
-                got_t, got = threshold(gray.copy(), t, maxval, kind)
-                want_t, want = support.cv_threshold(gray, t, maxval, kind)
+                try:
+                    got_t, got = threshold(gray.copy(), t, maxval, kind)
+                except Exception as exc:  # NumPy scalars must be accepted: a crash is a failed case
+                    partial_credit.check(
+                        False,
+                        f"{name}, t={t!r}, maxval={maxval!r}, kind={kind!r}: raised "
+                        f"{type(exc).__name__}: {exc}",
+                    )
+                    continue
+                want_t, want = support.cv_threshold(gray, float(t), float(maxval), kind)
                 same, why = support.same_image(got, want)
                 partial_credit.check(
                     same and support.plain_float(got_t) == want_t,
@@ -176,6 +188,8 @@ def test_otsu_ties_constant_and_tiny_images(partial_credit, datasets_dir):
     )  # one dark pixel in 8 million: its class is under FLT_EPSILON
     near_empty[0] = 10
     near_empty = near_empty.reshape(1, -1)
+    exact_eps = np.full((2**11, 2**12), 90, np.uint8)  # q1 = 2**-23 exactly: the guard's strict < and >
+    exact_eps[0, 0] = 10
     symmetric = np.tile(np.array([63, 77, 124, 131, 178, 192], np.uint8), (3, 1))
     images: list[tuple[str, np.ndarray]] = [
         ("all 0", np.zeros((7, 9), np.uint8)),
@@ -187,6 +201,7 @@ def test_otsu_ties_constant_and_tiny_images(partial_credit, datasets_dir):
         ("adjacent levels 10/11", np.array([[10, 11] * 5], np.uint8)),
         ("symmetric 63,77,124,131,178,192", symmetric),
         ("one dark pixel in 2**23 + 7", near_empty),
+        ("one dark pixel in exactly 2**23: its class weight equals FLT_EPSILON, not below", exact_eps),
         ("three equal spikes", np.array([[20] * 4 + [120] * 4 + [220] * 4], np.uint8)),
         ("random 3x4", rng.integers(0, 256, (3, 4), dtype=np.uint8)),
     ]

@@ -90,6 +90,13 @@ def test_connected_components_edge_cases(partial_credit):
     partial_credit.check(
         isinstance(got, tuple) and support.plain_int(got[0]) == 2, "a bool image is accepted like uint8"
     )
+    got = connected_components(checker.copy())
+    partial_credit.check(
+        isinstance(got, tuple) and len(got) == 2 and support.plain_int(got[0]) == 2,
+        "connected_components(6x6 checkerboard) with the default connectivity must count 2 (one "
+        "8-connected component plus the background): the default is 8, as in cv2.connectedComponents; "
+        f"got count {got[0] if isinstance(got, tuple) and got else got!r}",
+    )
 
 
 @pytest.mark.points(1)
@@ -189,6 +196,37 @@ def test_binarize_document_recovers_the_text(partial_credit, datasets_dir, tmp_p
             precision + recall > sum(_ink_scores(global_out, ink)),
             f"page {k}: no better than a single global Otsu threshold; the lighting is uneven",
         )
+    # A colour page (channels differ): read as RGB, converted with to_gray in B, G, R order.
+    page, _ = gen.document(rng, (240, 320))
+    bgr = np.dstack([page, np.clip(page.astype(np.int16) + 60, 0, 255), page // 2]).astype(np.uint8)
+    path_in, path_out = tmp_path / "colour.png", tmp_path / "colour-bw.png"
+    cv2.imwrite(str(path_in), bgr)
+    binarize_document(str(path_in), str(path_out), 21, 7.0, "mean")
+    out = cv2.imread(str(path_out), cv2.IMREAD_UNCHANGED)
+    want = support.cv_adaptive(support.cv_gray(bgr), 21, 7.0, "mean", 255, False)
+    partial_credit.check(
+        out is not None and out.shape == want.shape and bool(np.array_equal(out, want)),
+        "a colour page (PNG, its blue, green and red channels differ): the file must hold "
+        "adaptive_threshold(to_gray(page in B, G, R order), 21, 7.0, 'mean'); "
+        + (
+            "no readable image of the page's size was written"
+            if out is None or out.shape != want.shape
+            else f"{float(np.mean(out != want)):.2%} of the pixels differ (Pillow gives R, G, B)"
+        ),
+    )
+    # The defaults: block_size=25, C=10.0, method="gaussian".
+    page, _ = gen.document(rng, (240, 320))
+    path_in, path_out = tmp_path / "defaults.png", tmp_path / "defaults-bw.png"
+    cv2.imwrite(str(path_in), page)
+    binarize_document(str(path_in), str(path_out))
+    out = cv2.imread(str(path_out), cv2.IMREAD_UNCHANGED)
+    want = support.cv_adaptive(page, 25, 10.0, "gaussian", 255, False)
+    wrong = 1.0 if out is None or out.shape != want.shape else float(np.mean(out != want))
+    partial_credit.check(
+        wrong <= 0.001,
+        "binarize_document(path_in, path_out) with its defaults must equal adaptive_threshold(page, 25, "
+        f"10.0, 'gaussian'); {wrong:.2%} of the pixels differ",
+    )
 
 
 @pytest.mark.points(3)

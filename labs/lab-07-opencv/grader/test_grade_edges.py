@@ -120,8 +120,22 @@ def test_non_max_suppression_thins_edges(partial_credit, bundled, datasets_dir):
     cases.append(("gy = 2.0 gx, just inside the diagonal sector", diag, slope + 1, 2.0 * (slope + 1)))
     cases.append(("gy = 2.5 gx, inside the vertical sector", diag, slope + 1, 2.5 * (slope + 1)))
     cases.append(("gy = 0.4 gx, inside the horizontal sector", diag, slope + 1, 0.4 * (slope + 1)))
+    cases.append(
+        (
+            "gy/gx exactly 13573/32768: on the border, b < tan22.5·a is false, so the diagonal sector",
+            diag,
+            np.full((3, 3), 32768.0),
+            np.full((3, 3), 13573.0),
+        )
+    )
     for name, mag, gx, gy in cases:
-        got = non_max_suppression(mag.copy(), gx.copy(), gy.copy())
+        args = (mag.copy(), gx.copy(), gy.copy())
+        got = non_max_suppression(*args)
+        if not all(np.array_equal(a, b) for a, b in zip(args, (mag, gx, gy), strict=True)):
+            partial_credit.check(
+                False, f"{name}: non_max_suppression changed its input arrays (return a new array)"
+            )
+            continue
         exact, rounded = _nms_oracle(mag, gx, gy, 13573 / 32768), _nms_oracle(mag, gx, gy, np.sqrt(2) - 1)
         if not isinstance(got, np.ndarray) or got.shape != mag.shape:
             partial_credit.check(False, f"{name}: expected an array of shape {mag.shape}")
@@ -227,6 +241,19 @@ def test_canny_thresholds_and_flat_images(partial_credit, bundled):
     want = support.cv_canny(line, 100, 500)
     same, why = support.same_image(got, want)
     partial_credit.check(same, f"diagonal step fading from strong to weak, low=100, high=500: {why}")
+    # A negative low threshold: every NMS survivor is a candidate, but suppressed pixels never are.
+    blurred = support.cv("GaussianBlur")(
+        np.random.default_rng(724).integers(0, 256, (40, 50), dtype=np.uint8), (5, 5), 0
+    )
+    for low, high, l2 in ((-5, 60, False), (-0.5, 40, True)):
+        got = canny(blurred.copy(), low, high, l2)
+        want = support.cv_canny(blurred, low, high, l2)
+        same, why = support.same_image(got, want)
+        partial_credit.check(
+            same,
+            f"blurred noise, low={low} (negative), high={high}, l2={l2}: {why}; only pixels that survive "
+            "non-maximum suppression can become edges",
+        )
 
 
 @pytest.mark.points(1)
@@ -257,6 +284,11 @@ def test_sobel_rejects_invalid_input(partial_credit):
             ),
             ("gradient_magnitude(1-D gx)", lambda: gradient_magnitude(np.zeros(3), np.zeros(3)), ("gx",)),
             ("gradient_magnitude(complex gy)", lambda: gradient_magnitude(g, g.astype(complex)), ("gy",)),
+            (
+                "gradient_magnitude(bool gx: booleans are not numbers here)",
+                lambda: gradient_magnitude(g.astype(bool), g),
+                ("gx",),
+            ),
             (
                 "gradient_magnitude(empty)",
                 lambda: gradient_magnitude(np.zeros((0, 3)), np.zeros((0, 3))),

@@ -91,7 +91,23 @@ def _case_float_x() -> str | None:
     )
 
 
+def _case_restored_exactly() -> str | None:
+    # (x - h) + h is not x for these values: only writing the saved value back restores them
+    for values, h in (([1e-7, 1e-6, -2.5e-7, 0.5], 1e-5), ([0.45, -0.45, 2.0], 0.1)):
+        x = np.array(values)
+        before = x.copy()
+        as_array(mlp.numerical_gradient(lambda v: float(np.sum(v**2)), x, h=h), "numerical_gradient")
+        if not np.array_equal(x, before):
+            changed = [(float(b), float(a)) for a, b in zip(x, before, strict=True) if a != b]
+            return (
+                f"x = {values} with h = {h} was not restored bit for bit (entry {changed[0][0]!r} became "
+                f"{changed[0][1]!r}): save each entry and write the saved value back"
+            )
+    return None
+
+
 NUMGRAD_CASES = [
+    ("x restored bit for bit", _case_restored_exactly),
     ("smooth f on a 3×4 array", _case_accuracy),
     ("the step h", _case_h),
     ("the default step h = 1e-5", _case_default_h),

@@ -83,7 +83,25 @@ def _seeded() -> str | None:
     c, _ = _weights(30, 20, "kaiming", None, 15)
     if not np.array_equal(a, b):
         return "two layers built with identically seeded rng differ: draw every random number from `rng`"
-    return None if not np.array_equal(a, c) else "different rng seeds gave identical weights"
+    if np.array_equal(a, c):
+        return "different rng seeds gave identical weights"
+    fresh = [as_array(mlp.Linear(30, 20).weight.data, "weight.data") for _ in range(2)]
+    if np.array_equal(fresh[0], fresh[1]):
+        return (
+            "two Linear(30, 20) built with rng=None have identical weights: None means a fresh, "
+            "unseeded np.random.default_rng()"
+        )
+    return None
+
+
+def _mlp_init() -> str | None:
+    model = mlp.MLP([400, 100, 10], "tanh", init="xavier", rng=np.random.default_rng(16))
+    params = [as_array(p.data, "parameter") for p in model.parameters()]
+    assert [p.shape for p in params] == [(100, 400), (100,), (10, 100), (10,)], "wrong parameter shapes"
+    hidden = GAIN["tanh"] * math.sqrt(2.0 / 500)
+    return _std_problem(params[0], hidden, "hidden layer weight of MLP(init='xavier')") or (
+        _std_problem(params[2], math.sqrt(2.0 / 110), "output layer weight of MLP(init='xavier')")
+    )
 
 
 CASES = [
@@ -94,6 +112,7 @@ CASES = [
     *((f"Linear(300, 100, 'xavier', nonlinearity={n!r})", partial(_xavier, n)) for n in ("tanh", "sigmoid")),
     ("Linear(25, 12000, 'torch_default')", _torch_default),
     ("MLP([400, 300, 100], 'tanh', 'kaiming')", _mlp_layers),
+    ("MLP([400, 100, 10], 'tanh', init='xavier') passes init to its layers", _mlp_init),
     ("Linear with a seeded rng", _seeded),
 ]
 

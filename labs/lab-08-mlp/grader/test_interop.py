@@ -131,6 +131,7 @@ def _rejections() -> str | None:
         (lambda: mlp.from_state_dict(shifted), ["1."], "a state dict with keys '1.weight', '1.bias'"),
         (lambda: mlp.from_state_dict(bad_bias), ["0.bias"], "a '0.bias' of the wrong length"),
         (lambda: mlp.from_state_dict(not_fitting), ["2.weight"], "a '2.weight' that does not fit layer 0"),
+        (lambda: mlp.from_state_dict({}), ["0.weight"], "an empty state dict (it lacks '0.weight')"),
     ]
     for call, words, what in checks:
         if problem := raises_naming(call, ValueError, words, what):

@@ -127,7 +127,20 @@ ACTIVATION_CASES = [("ReLU", torch.relu), ("Tanh", torch.tanh), ("Sigmoid", torc
 def test_activations(partial_credit):
     """ReLU, Tanh, Sigmoid: forward and backward equal PyTorch, including x = 0 and huge |x| (±800)."""
     rng = np.random.default_rng(82)
-    partial_credit.total = 2 * len(ACTIVATION_CASES)
+    partial_credit.total = 2 * len(ACTIVATION_CASES) + 1
+    x = np.array([[-800.0, -40.0, 0.0, 40.0, 800.0]])
+    try:
+        with np.errstate(over="raise", under="ignore"):
+            y = as_array(mlp.Sigmoid().forward(x.copy()), "Sigmoid.forward output")
+        problem = mismatch("Sigmoid.forward output", y, torch.sigmoid(torch.tensor(x)).numpy(), 1e-12)
+    except FloatingPointError as exc:
+        problem = (
+            f"Sigmoid.forward({x.tolist()}) overflowed inside NumPy ({exc}); the README asks for no overflow "
+            "for any finite x (np.exp(800) is inf: use np.logaddexp)"
+        )
+    except Exception as exc:
+        problem = crash(exc)
+    partial_credit.check(problem is None, f"Sigmoid without overflow: {problem}")
     for name, torch_fn in ACTIVATION_CASES:
         x = 3.0 * rng.standard_normal((6, 5))
         x[0, :3] = [0.0, 800.0, -800.0]  # the kink of ReLU and saturation of tanh/sigmoid
@@ -191,6 +204,14 @@ def test_softmax_cross_entropy(partial_credit):
             problem = mismatch("loss", np.array(loss), np.array(loss_t.item()), 1e-12) or mismatch(
                 "loss", np.array(loss), np.array(loss_scipy), 1e-12, oracle="scipy.special.log_softmax"
             )
+        if loss is not None and problem is None:
+            try:  # calling the loss object is the same as forward (the given __call__)
+                called = as_float(loss_fn(logits.copy(), learner_targets), "SoftmaxCrossEntropy()(...)")
+                problem = mismatch("loss_fn(logits, targets)", np.array(called), np.array(loss_t.item()), 1e-12)
+            except AssertionError as exc:
+                problem = str(exc)
+            except Exception as exc:
+                problem = crash(exc)
         partial_credit.check(problem is None, f"{case}, loss (the mean over the batch): {problem}")
         try:
             returned = loss_fn.backward() if upstream == 1.0 else loss_fn.backward(upstream)
@@ -198,6 +219,13 @@ def test_softmax_cross_entropy(partial_credit):
             problem = mismatch(f"d loss / d logits (upstream grad {upstream})", got, lt.grad.numpy(), 1e-12)
             if problem:
                 problem += " (the loss is a mean over the batch: mind the 1/batch and the upstream grad)"
+            else:
+                again = as_array(loss_fn.backward(upstream), "SoftmaxCrossEntropy.backward")
+                problem = mismatch(
+                    f"a second backward({upstream}) after the same forward", again, lt.grad.numpy(), 1e-12
+                )
+                if problem:
+                    problem += " (backward must not change what forward cached)"
         except AssertionError as exc:
             problem = str(exc)
         except Exception as exc:

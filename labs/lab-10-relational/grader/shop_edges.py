@@ -22,7 +22,8 @@ def edge_dataset() -> Dataset:
         (4, "Spade", 5, 2000), (5, "Rake", 5, 700), (6, "Poem", 1, 300), (7, "Memoir", 3, 900),
     ]  # fmt: skip
     data.customers = [(i, name, f"{name.lower()}@shop.example") for i, name in
-                      enumerate(("Ann", "Bob", "Cy", "Dee", "Eve", "Fay"), 1)]  # fmt: skip
+                      enumerate(("Ann", "Bob", "Cy", "Dee", "Eve", "Abe"), 1)]  # fmt: skip
+    # names are not in id order (Abe, 6, sorts before Ann, 1): ties are broken by id, never by name
     data.orders = [
         (8, 2, at(1, 5), "paid"),  # the same minute as orders 10 and 11
         (9, 2, at(1, 6, 23, 59), "pending"),  # a pending order still makes an active day
@@ -37,7 +38,8 @@ def edge_dataset() -> Dataset:
         (18, 5, at(2, 11), "pending"),
         (19, 2, at(3, 2, 8), "paid"),
         (20, 1, at(4, 1, 0), "paid"),
-        (21, 6, at(3, 15), "paid"),  # Fay ties Ann from March on
+        (21, 6, at(3, 15), "paid"),  # Abe ties Ann from March on
+        (22, 4, at(2, 20), "cancelled"),  # an order without any line: 0 lines, total 0 in the feed
     ]
     data.order_lines = [
         (100, 10, 1, 1, 1000),

@@ -90,11 +90,12 @@ def budget_message(what: str, budget: int, statements: list[str]) -> str:
 
 
 def plain(value: object) -> object:
-    """A learner's value as a plain comparable value (Decimal integers become int)."""
+    """A learner's value as a plain comparable value; anything else (a Decimal, say) becomes a marker that
+    equals no expected value and says what it was."""
     if type(value) is bool:
         return value
-    if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
-        return int(value)
+    if isinstance(value, decimal.Decimal):  # the README asks for int (or float), never Decimal
+        return ("a Decimal, not an int or float", str(value))
     if type(value) in (int, str, float, dt.date, dt.datetime) or value is None:
         return value
     return ("not a plain value", repr(value)[:60])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 
 import pytest
 import shop_oracle as oracle
@@ -16,11 +17,20 @@ from sqlalchemy.orm import Session
 pytestmark = [pytest.mark.part("A")]
 
 
+def _exact(value: object) -> object:
+    """A field as compared: a Decimal (which equals an int) becomes a marker, since money is an int."""
+    if isinstance(value, tuple):
+        return tuple(_exact(item) for item in value)
+    if isinstance(value, decimal.Decimal):
+        return ("a Decimal, not an int", str(value))
+    return value
+
+
 def _as_tuples(values: object, kind: type) -> list[tuple[object, ...]]:
     assert isinstance(values, list), f"expected a list of {kind.__name__}, got {type(values).__name__}"
     for value in values:
         assert type(value) is kind, f"expected {kind.__name__} items, got {type(value).__name__}"
-    return [dataclasses.astuple(value) for value in values]
+    return [_exact(dataclasses.astuple(value)) for value in values]  # type: ignore[misc]
 
 
 def _order_tuples(views: object) -> list[tuple[object, ...]]:
@@ -166,7 +176,7 @@ def _page_through(loaded, limit: int) -> tuple[list[tuple[object, ...]], list[st
                 )
             if any(type(item) is not FeedItem for item in page.items):
                 return items, list(statements), pages, "FeedPage.items must hold FeedItem values"
-            items += [dataclasses.astuple(item) for item in page.items]
+            items += [_exact(dataclasses.astuple(item)) for item in page.items]  # type: ignore[misc]
             if len(page.items) > limit:
                 return items, list(statements), pages, f"a page holds {len(page.items)} items, limit {limit}"
             if page.next_cursor is None:

@@ -86,7 +86,7 @@ def test_category_ranking(shop, partial_credit):
     "An active day is a calendar day with at least one order that is not cancelled; several orders on one "
     "day are still one day.",
     "Gaps and islands: day minus ROW_NUMBER() over the customer's distinct days is constant along a run.",
-    "min_days below 1 raises ValueError; a run of exactly min_days counts.",
+    "min_days below 1 (0, or negative) raises ValueError; a run of exactly min_days counts.",
 )
 def test_active_streaks(shop, partial_credit):
     """active_streaks(): runs of consecutive active days (gaps and islands), at least min_days long."""
@@ -99,13 +99,15 @@ def test_active_streaks(shop, partial_credit):
         by_default == oracle.active_streaks(shops[-1].data, 3) and by_default != want,
         "active_streaks(conn) without min_days must use the README's default, 3",
     )
-    with shops[-1].engine.connect() as conn:
-        try:
-            active_streaks(conn, 0)
-            refused = False
-        except ValueError:
-            refused = True
-    partial_credit.check(refused, "active_streaks(conn, 0) must raise ValueError")
+    accepted = []
+    for bad in (0, -1):
+        with shops[-1].engine.connect() as conn:
+            try:
+                active_streaks(conn, bad)
+                accepted.append(bad)
+            except ValueError:
+                pass
+    partial_credit.check(not accepted, f"active_streaks(conn, min_days) must raise ValueError for {accepted}")
 
 
 @pytest.mark.points(6)

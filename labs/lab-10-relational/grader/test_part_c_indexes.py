@@ -116,9 +116,10 @@ def _shape_problem(name: str, plan: dict) -> str | None:
     "(conn.begin_nested()) and roll that back.",
 )
 def test_explain(shop, partial_credit):
-    """explain() returns the parsed JSON plan; with analyze it has actual rows, buffers, and changes nothing."""
+    """explain() returns the parsed JSON plan; with analyze it has actual rows, buffers, and changes nothing
+    (neither the analyzed statement's effects nor the caller's own uncommitted work)."""
     loaded = shop(seed=11)
-    partial_credit.total = 4
+    partial_credit.total = 5
     cases = [("SELECT * FROM orders WHERE id = :id", {"id": 7}), ("SELECT count(*) FROM order_lines", None)]
     for sql, params in cases:
         want = grader_explain(loaded.engine, sql, dict(params or {}))
@@ -148,6 +149,18 @@ def test_explain(shop, partial_credit):
     partial_credit.check(
         still_usable and name == loaded.data.customers[0][1],
         "explain(UPDATE ..., analyze=True) changed the data: roll the analyzed statement back",
+    )
+    with loaded.engine.connect() as conn:  # the caller's own uncommitted work must survive an analyze
+        conn.execute(text("UPDATE customers SET name = 'kept' WHERE id = 2"))
+        explain(conn, "SELECT count(*) FROM orders WHERE customer_id = :c", {"c": 2}, analyze=True)
+        conn.commit()
+    with loaded.engine.connect() as conn:
+        kept = conn.execute(text("SELECT name FROM customers WHERE id = 2")).scalar_one()
+    partial_credit.check(
+        kept == "kept",
+        "the caller updated customer 2 in its open transaction, then called explain(conn, ..., analyze=True), "
+        f"then committed: customer 2's name is {kept!r}, expected 'kept'. Roll back only a savepoint "
+        "(conn.begin_nested()), never the caller's transaction",
     )
 
 
