@@ -472,6 +472,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if getattr(args, "python", None) and os.sep in args.python:
             args.python = os.path.abspath(args.python)  # children start elsewhere: a relative path breaks
+            if not os.access(args.python, os.X_OK) or os.path.isdir(args.python):
+                raise UsageError(
+                    f"--python {args.python}: no such interpreter (build the lab's environment first, "
+                    "e.g. nox -s lab-01 --install-only)"
+                )
         if args.command == "list":
             return cmd_list(args.json)
         if args.command == "sandbox":

@@ -243,8 +243,9 @@ def grade(
                     budget = min(STRENGTH_SECONDS, lab.lab_timeout / 4)
                     cache = grades_dir() / ".cache"
                     found_strength = strength.measure(
-                        lab, snapshot / "tests", python, env, limits, budget, cache, graders_done
-                    )
+                        lab, snapshot / "tests", python, env, limits, budget, cache, graders_done,
+                        plan=run_plan,
+                    )  # fmt: skip
                     strength_box.append(found_strength)
 
             gate_thread = threading.Thread(target=measure_own_tests, daemon=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from autograder import gate
 from autograder.manifest import Lab
+from autograder.plan import RunPlan
 from autograder.sandbox import Limits
 from autograder.snapshot import fingerprint
 from autograder.variants import Bug, apply_edits, load_bugs, reference_variant
@@ -108,13 +109,15 @@ def measure(
     cache_dir: Path,
     stop: threading.Event | None = None,
     minimum_seconds: float = 3.0,
+    plan: RunPlan | None = None,
 ) -> Strength | None:
     """Run the learner's `tests` against the reference and the known bugs not checked yet; None when the
     lab has no corpus or no reference here (the learner edition seals them).
 
     It works while `stop` is unset (the graders are still running, so the second core is free), for at
     least `minimum_seconds` and at most `budget_seconds`; what it found is kept, keyed by the tests, the
-    reference and the corpus, so the figure completes over successive gradings and then costs nothing."""
+    reference and the corpus, so the figure completes over successive gradings and then costs nothing.
+    `plan` is the grading's run plan: the learner's tests see what they saw in the gate (services, Java)."""
     if not (lab.solution_dir / lab.package).is_dir():
         return None
     bugs = load_bugs(lab)
@@ -143,7 +146,7 @@ def measure(
         with reference_variant(lab, prepare) as root:
             result = gate.measure(
                 root, lab.package, lab.gate_omit, 0.0, python, env, limits, time.monotonic() + budget_seconds,
-                cancelled=lambda: stoppable and new_verdicts > 0 and not may_go_on(),
+                plan=plan, cancelled=lambda: stoppable and new_verdicts > 0 and not may_go_on(),
             )  # fmt: skip
         if result.percent is None and not result.tests_failed:
             return None  # did not run to the end: no verdict

@@ -101,3 +101,12 @@ def test_target_path_that_does_not_exist(labs: Path, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder"
     line = _one_clear_line(_labs(labs, tmp_path, "grade", "lab-90", "--target", str(missing)))
     assert str(missing) in line and "does not exist" in line
+
+
+@pytest.mark.parametrize("interpreter", ["no-such-env/bin/python", "."])
+def test_an_interpreter_that_is_not_there_is_named(labs: Path, tmp_path: Path, interpreter: str) -> None:
+    # A lab's environment not built yet: before, the children failed inside the jail with an import error.
+    path = str(tmp_path / interpreter)
+    line = _one_clear_line(_labs(labs, tmp_path, "verify", "lab-90", "--python", path))
+    assert f"--python {os.path.abspath(path)}: no such interpreter" in line
+    assert "nox -s" in line

@@ -364,3 +364,25 @@ def test_a_known_bug_run_still_going_when_the_graders_finish_is_stopped(toy_copy
     assert list(found.caught) == ["fib-off-by-one"], "the first bug always gets its verdict"
     assert found.unchecked == 1, "the stopped run gives no verdict: it is checked by a later grading"
     assert time.monotonic() - started < 45, "the run was stopped, not left to spin for its minute"
+
+
+def test_the_known_bug_check_runs_the_learners_tests_under_the_gradings_plan(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a plan of its own the check lost what the gate had (a service's socket folder, Java): a
+    # learner's Redis tests then failed "against the reference" in every lab-09 grading.
+    from autograder import gate, plan
+
+    built: list[plan.RunPlan] = []
+    build = plan.build
+    monkeypatch.setattr(plan, "build", lambda *a, **k: built.append(build(*a, **k)) or built[-1])
+    used: list[object] = []
+    measure = gate.measure
+    monkeypatch.setattr(gate, "measure", lambda *a, **k: used.append(k.get("plan")) or measure(*a, **k))
+    (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
+    solution_tests = Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py"
+    (toy_copy / "tests" / "test_toy.py").write_text(solution_tests.read_text())
+    assert main(["grade", "lab-90"]) == 0
+    assert "known bugs" in capsys.readouterr().out
+    assert len(built) == 1 and len(used) >= 2, "the gate and at least the reference run of the bug check"
+    assert all(seen is built[0] for seen in used)
