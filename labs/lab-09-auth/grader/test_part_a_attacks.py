@@ -54,7 +54,8 @@ def test_alg_none_in_every_capitalisation(material, partial_credit):
     "The allow-list is the caller's: a valid HS256 token must be refused when algorithms=['RS256'].",
 )
 def test_algorithm_confusion_is_refused(material, partial_credit):
-    """HS256 tokens MACed with a public key's PEM, and algorithms outside the allow-list, raise AlgorithmNotAllowed."""
+    """HS256 tokens MACed with a public key's PEM, and algorithms outside the allow-list, raise AlgorithmNotAllowed;
+    an allow-list of unsupported names is a ValueError."""
     rsa_public = RSAKey.from_pem(material.rsa_public_pem, kid="rsa")
     ec_public = ECKey.from_pem(material.ec_public_pem, kid="ec")
     _genuine(ours.encode(PAYLOAD, RSAKey(material.rsa_private, kid="rsa"), "RS256"), rsa_public, ["RS256"])
@@ -73,9 +74,14 @@ def test_algorithm_confusion_is_refused(material, partial_credit):
     cases.append(("HS256 token, algorithms=['RS256']", genuine_hs, HMACKey(material.secret), ["RS256"]))
     es_token = ours.encode(PAYLOAD, ECKey(material.ec_private), "ES256")
     cases.append(("ES256 token checked with an RSA key", es_token, rsa_public, ["ES256", "RS256"]))
+    lower_hs = hs256(material.secret, {"alg": "hs256"}, PAYLOAD)
+    cases.append(
+        ("alg 'hs256' (alg names are case-sensitive)", lower_hs, HMACKey(material.secret), ["HS256"])
+    )
     rs_as_es = forge({"alg": "ES256", "kid": "rsa"}, PAYLOAD, b"\0" * 64)
     cases.append(("ES256 header naming the RSA key's kid", rs_as_es, KeySet([rsa_public, ec_public]), ["ES256", "RS256"]))  # fmt: skip
-    partial_credit.total = len(cases) + 2
+    unsupported = (["none"], ["HS512"], ["HS256", "none"])
+    partial_credit.total = len(cases) + 2 + len(unsupported)
     for label, token, keys, algorithms in cases:
         got = error_name(lambda t=token, k=keys, a=algorithms: jws.verify(t, k, algorithms=a))
         partial_credit.check(
@@ -85,6 +91,13 @@ def test_algorithm_confusion_is_refused(material, partial_credit):
     partial_credit.check(got == "TypeError", f"verify without algorithms: expected TypeError, got {got}")
     got = error_name(lambda: jws.verify(genuine_hs, HMACKey(material.secret), algorithms=[]))
     partial_credit.check(got == "ValueError", f"verify with algorithms=[]: expected ValueError, got {got}")
+    for names in unsupported:
+        got = error_name(
+            lambda names=names: jws.verify(genuine_hs, HMACKey(material.secret), algorithms=names)
+        )
+        partial_credit.check(
+            got == "ValueError", f"verify with algorithms={names}: expected ValueError, got {got}"
+        )
 
 
 @pytest.mark.points(2)
@@ -94,7 +107,8 @@ def test_algorithm_confusion_is_refused(material, partial_credit):
     "Headers such as jwk, jku and x5u carry the attacker's own key: ignore them, never trust them.",
 )
 def test_kid_tricks(material, partial_credit):
-    """Unknown, path-like, empty and non-string kids, and embedded attacker keys, are refused."""
+    """Unknown, path-like, empty and non-string kids, a kid naming another key, and embedded attacker keys, are
+    refused."""
     good = HMACKey(material.secret, kid="main")
     other = HMACKey(b"o" * 32, kid="other")
     keyset = KeySet([good, other])
@@ -102,6 +116,7 @@ def test_kid_tricks(material, partial_credit):
     attacker = b"a" * 32
     cases = [
         ("unknown kid", hs256(material.secret, {"alg": "HS256", "kid": "nope"}, PAYLOAD), "InvalidSignature"),
+        ("kid in other case", hs256(material.secret, {"alg": "HS256", "kid": "MAIN"}, PAYLOAD), "InvalidSignature"),
         ("path kid", hs256(b"", {"alg": "HS256", "kid": "../../../../dev/null"}, PAYLOAD), "InvalidSignature"),
         ("empty kid", hs256(b"", {"alg": "HS256", "kid": ""}, PAYLOAD), "InvalidSignature"),
         ("kid with SQL", hs256(attacker, {"alg": "HS256", "kid": "x' OR '1'='1"}, PAYLOAD), "InvalidSignature"),
@@ -114,10 +129,14 @@ def test_kid_tricks(material, partial_credit):
         ("jku", hs256(attacker, {"alg": "HS256", "kid": "main", "jku": "http://127.0.0.1:1/keys"}, PAYLOAD),
          "InvalidSignature"),
     ]  # fmt: skip
-    partial_credit.total = len(cases)
+    partial_credit.total = len(cases) + 1
     for label, token, want in cases:
         got = error_name(lambda t=token: jws.verify(t, keyset, algorithms=["HS256"]))
         partial_credit.check(got == want, f"{label}: expected {want}, got {got}")
+    other_kid = hs256(material.secret, {"alg": "HS256", "kid": "other"}, PAYLOAD)
+    got = error_name(lambda: jws.verify(other_kid, good, algorithms=["HS256"]))
+    partial_credit.check(got == "InvalidSignature",
+                         f"a single key (kid 'main') and a token naming kid 'other': expected InvalidSignature, got {got}")  # fmt: skip
 
 
 @pytest.mark.points(3)
@@ -201,19 +220,53 @@ def test_malformed_structure(material, partial_credit):
         ),
         (
             "payload nested 17 deep (MAX_DEPTH is 16)",
-            hs256(secret, {"alg": "HS256"}, None, payload_raw=('{"a":' + "[" * 16 + "1" + "]" * 16 + "}").encode()),
+            hs256(
+                secret,
+                {"alg": "HS256"},
+                None,
+                payload_raw=('{"a":' + "[" * 16 + "1" + "]" * 16 + "}").encode(),
+            ),
         ),
         ("huge token", hs256(secret, {"alg": "HS256"}, {"sub": "x" * 200_000})),
         ("crit header", hs256(secret, {"alg": "HS256", "crit": ["exp"], "exp": 1}, PAYLOAD)),
+        ("crit header, empty list", hs256(secret, {"alg": "HS256", "crit": []}, PAYLOAD)),
+        (
+            "NaN in a private claim",
+            hs256(secret, {"alg": "HS256"}, None, payload_raw=b'{"sub":"a","score":NaN}'),
+        ),
+        ("Infinity in the header", hs256(secret, None, PAYLOAD, header_raw=b'{"alg":"HS256","x":Infinity}')),
+        ("trailing newline", hs256(secret, {"alg": "HS256"}, PAYLOAD) + "\n"),
         ("alg not a string", hs256(secret, {"alg": ["HS256"]}, PAYLOAD)),
         ("no alg", hs256(secret, {"typ": "JWT"}, PAYLOAD)),
         ("bytes token", hs256(secret, {"alg": "HS256"}, PAYLOAD).encode()),
         ("non-ASCII token", hs256(secret, {"alg": "HS256"}, PAYLOAD) + "\u00e9"),
     ]
-    partial_credit.total = len(cases) + 1
+    partial_credit.total = len(cases) + 3
     for label, token in cases:
         got = error_name(lambda t=token: ours.decode(t, key, algorithms=["HS256"], now=0))
         partial_credit.check(got == "MalformedToken", f"{label}: expected MalformedToken, got {got}")
-    at_limit = hs256(secret, {"alg": "HS256"}, None, payload_raw=('{"a":' + "[" * 15 + "1" + "]" * 15 + "}").encode())
+    at_limit = hs256(
+        secret, {"alg": "HS256"}, None, payload_raw=('{"a":' + "[" * 15 + "1" + "]" * 15 + "}").encode()
+    )
     got = error_name(lambda: ours.decode(at_limit, key, algorithms=["HS256"], now=0))
-    partial_credit.check(got == "no error", f"a payload nested exactly 16 deep (MAX_DEPTH) must verify, got {got}")
+    partial_credit.check(
+        got == "no error", f"a payload nested exactly 16 deep (MAX_DEPTH) must verify, got {got}"
+    )
+    longest = _of_length(secret, 8192)
+    got = error_name(lambda: ours.decode(longest, key, algorithms=["HS256"], now=0))
+    partial_credit.check(
+        got == "no error", f"a token of exactly 8192 characters (MAX_TOKEN_LENGTH) must verify, got {got}"
+    )
+    got = error_name(lambda: ours.decode(_of_length(secret, 8193), key, algorithms=["HS256"], now=0))
+    partial_credit.check(
+        got == "MalformedToken", f"a token of 8193 characters: expected MalformedToken, got {got}"
+    )
+
+
+def _of_length(secret: bytes, length: int) -> str:
+    """An HS256 token of exactly `length` characters (a `sub` claim of the right size)."""
+    for size in range(max(0, (length - 100) * 3 // 4), length):
+        token = hs256(secret, {"alg": "HS256"}, {"sub": "x" * size})
+        if len(token) == length:
+            return token
+    raise AssertionError(f"no token of {length} characters")

@@ -20,9 +20,10 @@ pytestmark = [pytest.mark.part("A")]
     "Decoding must put back exactly the padding that was removed: len(text) % 4 tells you how much.",
 )
 def test_round_trip_of_every_length(partial_credit):
-    """b64url_encode/b64url_decode agree with the standard alphabet, unpadded, for 0 to 64 bytes."""
+    """b64url_encode/b64url_decode agree with the standard alphabet, unpadded, for 0 to 64 bytes; encoding a
+    str is a TypeError."""
     rng = random.Random(9)
-    partial_credit.total = 65
+    partial_credit.total = 66
     for n in range(65):
         data = bytes(rng.randrange(256) for _ in range(n))
         want = base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -30,6 +31,8 @@ def test_round_trip_of_every_length(partial_credit):
         back = b64url_decode(want)
         ok = type(got) is str and got == want and type(back) is bytes and back == data
         partial_credit.check(ok, f"{n} bytes: encode gave {got!r} (want {want!r}), decode gave {back!r}")
+    failure = error_name(lambda: b64url_encode("text"))  # type: ignore[arg-type]
+    partial_credit.check(failure == "TypeError", f"b64url_encode of a str: expected TypeError, got {failure}")
 
 
 @pytest.mark.points(3)
@@ -50,6 +53,8 @@ def test_strict_decoding_refuses_the_non_canonical(partial_credit):
         "slash": "a/b_",
         "space": "QU I",
         "newline": "QUJD\nREVG",
+        "trailing newline": "QQ\n",
+        "leading space": " QUJD",
         "length 4k+1": "QUJDR",
         "spare bits set (2 chars)": "QR",
         "spare bits set (3 chars)": "QUJ",

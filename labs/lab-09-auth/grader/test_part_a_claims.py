@@ -4,6 +4,7 @@ audience, issuer, required claims, and key sets."""
 from __future__ import annotations
 
 import pytest
+from auth import jws
 from auth import jwt as ours
 from auth.keys import ECKey, HMACKey, KeySet, RSAKey
 from auth_grading import error_name, hs256
@@ -92,7 +93,8 @@ def test_not_before_and_issued_at_boundaries(material, partial_credit):
     "In Python, True is an int: check the type exactly (type(x) in (int, float)).",
 )
 def test_claim_type_confusion(material, partial_credit):
-    """Registered claims of the wrong JSON type (string exp, boolean nbf, numeric iss, ...) raise MalformedToken."""
+    """Registered claims of the wrong JSON type (string exp, boolean nbf, numeric iss, ...) raise MalformedToken
+    in decode and TypeError in encode."""
     cases = [
         ("exp as string", {"exp": "4000000000"}, {}, "MalformedToken"),
         ("exp true", {"exp": True}, {}, "MalformedToken"),
@@ -106,8 +108,13 @@ def test_claim_type_confusion(material, partial_credit):
         ("aud list with a number", {"aud": ["api", 1]}, {"audience": "api"}, "MalformedToken"),
         ("private claims of any type", {"role": ["x"], "n": 1.5, "f": False}, {}, "no error"),
     ]
-    partial_credit.total = len(cases)
+    wrong = {"exp as string": {"exp": "4000000000"}, "nbf true": {"nbf": True}, "iat null": {"iat": None},
+             "sub number": {"sub": 7}, "iss list": {"iss": ["a"]}, "jti number": {"jti": 1}}  # fmt: skip
+    partial_credit.total = len(cases) + len(wrong)
     _check(partial_credit, material, cases, now=0)
+    for label, claims in wrong.items():
+        got = error_name(lambda c=claims: ours.encode(c, HMACKey(material.secret), "HS256"))
+        partial_credit.check(got == "TypeError", f"encode with {label}: expected TypeError, got {got}")
 
 
 @pytest.mark.points(3)
@@ -131,6 +138,24 @@ def test_audience_and_issuer(material, partial_credit):
         ("audience expected, no aud", {"sub": "a"}, {"audience": "api"}, "MissingClaim"),
         ("iss matches", {"iss": "https://idp"}, {"issuer": "https://idp"}, "no error"),
         ("iss differs", {"iss": "https://evil"}, {"issuer": "https://idp"}, "InvalidIssuer"),
+        (
+            "iss has the issuer as a prefix",
+            {"iss": "https://idp.evil.example"},
+            {"issuer": "https://idp"},
+            "InvalidIssuer",
+        ),
+        (
+            "issuer list, one matches",
+            {"iss": "https://idp"},
+            {"issuer": ["https://old", "https://idp"]},
+            "no error",
+        ),
+        (
+            "issuer list, none matches",
+            {"iss": "https://evil"},
+            {"issuer": ["https://old", "https://idp"]},
+            "InvalidIssuer",
+        ),
         ("iss expected, absent", {"sub": "a"}, {"issuer": "https://idp"}, "MissingClaim"),
     ]
     partial_credit.total = len(cases)
@@ -158,7 +183,8 @@ def test_required_claims(material, partial_credit):
     "With no kid, a KeySet can only choose when it holds exactly one key.",
 )
 def test_key_set_finds_each_key_by_kid(material, partial_credit):
-    """A KeySet of an HS256, an RS256 and an ES256 key verifies tokens of each, found by kid."""
+    """A KeySet of an HS256, an RS256 and an ES256 key verifies tokens of each, found by kid; keys, key sets and
+    sign refuse bad arguments."""
     signing = [
         HMACKey(material.secret, kid="h"),
         RSAKey(material.rsa_private, kid="r"),
@@ -166,7 +192,7 @@ def test_key_set_finds_each_key_by_kid(material, partial_credit):
     ]
     verifying = KeySet([HMACKey(material.secret, kid="h"), RSAKey.from_pem(material.rsa_public_pem, kid="r"),
                         ECKey.from_pem(material.ec_public_pem, kid="e")])  # fmt: skip
-    partial_credit.total = len(signing) + 4
+    partial_credit.total = len(signing) + 4 + 10
     for key in signing[1:]:
         public = key.public()
         signature = key.sign(b"signing input")
@@ -194,3 +220,24 @@ def test_key_set_finds_each_key_by_kid(material, partial_credit):
     partial_credit.check(
         got == "ValueError", f"encode with an alg that is not the key's: expected ValueError, got {got}"
     )
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    refused = {
+        "HMACKey of 31 bytes": (lambda: HMACKey(b"s" * 31), "ValueError"),
+        "HMACKey of a str": (lambda: HMACKey("s" * 40), "TypeError"),  # type: ignore[arg-type]
+        "HMACKey with an empty kid": (lambda: HMACKey(material.secret, kid=""), "ValueError"),
+        "RSAKey with an empty kid": (lambda: RSAKey(material.rsa_private, kid=""), "ValueError"),
+        "RSAKey of 1024 bits": (lambda: RSAKey(rsa.generate_private_key(public_exponent=65537, key_size=1024)),
+                                "ValueError"),
+        "ECKey on P-384": (lambda: ECKey(ec.generate_private_key(ec.SECP384R1())), "ValueError"),
+        "KeySet with a kid twice": (lambda: KeySet([HMACKey(material.secret, kid="d"), HMACKey(b"d" * 32, kid="d")]),
+                                    "ValueError"),
+        "sign with headers naming another alg": (lambda: jws.sign(b"{}", HMACKey(material.secret), {"alg": "RS256"}),
+                                                 "ValueError"),
+        "sign with headers naming another kid": (
+            lambda: jws.sign(b"{}", HMACKey(material.secret), {"kid": "someone-else"}), "ValueError"),
+    }  # fmt: skip
+    refused["HMACKey of exactly 32 bytes"] = (lambda: HMACKey(b"s" * 32), "no error")
+    for label, (call, want) in refused.items():
+        got = error_name(call)
+        partial_credit.check(got == want, f"{label}: expected {want}, got {got}")

@@ -67,7 +67,7 @@ def _jose_key(material, alg):
     "ES256 signatures are the 64 bytes R || S (RFC 7518 section 3.4), not the DER that cryptography returns.",
 )
 def test_our_tokens_verify_with_pyjwt(material, partial_credit):
-    """Tokens made by encode() for HS256, RS256 and ES256 verify with PyJWT, claims and kid intact."""
+    """Tokens made by encode() for HS256, RS256 and ES256 verify with PyJWT, claims, kid and typ JWT intact."""
     partial_credit.total = len(ALGS)
     for alg in ALGS:
         token = ours.encode(CLAIMS, _ours(material, alg, kid=f"k-{alg}"), alg)
@@ -75,7 +75,8 @@ def test_our_tokens_verify_with_pyjwt(material, partial_credit):
         try:
             claims = pyjwt.decode(str(token), verify_key, algorithms=[alg], audience="api")
             header = pyjwt.get_unverified_header(str(token))
-            ok = claims == CLAIMS and header.get("alg") == alg and header.get("kid") == f"k-{alg}"
+            ok = (claims == CLAIMS and header.get("alg") == alg and header.get("kid") == f"k-{alg}"
+                  and header.get("typ") == "JWT")  # fmt: skip
             detail = f"claims {claims}, header {header}"
         except Exception as exc:
             ok, detail = False, f"PyJWT refused it: {type(exc).__name__}: {exc}"

@@ -52,7 +52,8 @@ def test_hash_and_verify(partial_credit):
     "argon2-cffi raises VerifyMismatchError, InvalidHashError and VerificationError: all mean False.",
 )
 def test_verify_never_raises(partial_credit):
-    """verify_password returns False (never raises) for garbage, empty, bcrypt and over-long inputs."""
+    """verify_password returns False (never raises) for garbage, empty, bcrypt and over-long inputs; hash_password
+    refuses empty, over-long and non-str passwords."""
     good = hash_password("hunter22hunter22")
     cases = {
         "garbage stored value": ("not a hash", "x"),
@@ -63,7 +64,7 @@ def test_verify_never_raises(partial_credit):
         "password of a megabyte": (good, "h" * 1_000_000),
         "password not a str": (good, b"hunter22hunter22"),
     }
-    partial_credit.total = len(cases) + 1
+    partial_credit.total = len(cases) + 4
     for label, (stored, password) in cases.items():
         got = error_name(lambda s=stored, p=password: verify_password(s, p))
         result = None if got != "no error" else verify_password(stored, password)
@@ -72,6 +73,16 @@ def test_verify_never_raises(partial_credit):
         )
     partial_credit.check(
         error_name(lambda: hash_password("")) == "ValueError", "hash_password('') must raise ValueError"
+    )
+    got = error_name(lambda: hash_password(b"bytes-password"))  # type: ignore[arg-type]
+    partial_credit.check(got == "TypeError", f"hash_password of bytes: expected TypeError, got {got}")
+    got = error_name(lambda: hash_password("p" * 1025))
+    partial_credit.check(
+        got == "ValueError", f"hash_password of 1025 characters: expected ValueError, got {got}"
+    )
+    got = error_name(lambda: hash_password("p" * 1024))
+    partial_credit.check(
+        got == "no error", f"hash_password of 1024 characters (MAX_PASSWORD_LENGTH): got {got}"
     )
 
 

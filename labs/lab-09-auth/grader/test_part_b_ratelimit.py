@@ -140,6 +140,16 @@ def test_idle_buckets_are_evicted(partial_credit):
     )
     again = as_tuple(bucket.acquire("user-7"))
     partial_credit.check(again == (True, 1, 0), f"an evicted key comes back full: {again}")
+    busy = TokenBucket(2, Fraction(1), clock)
+    busy.acquire("busy")
+    for i in range(1000):
+        busy.acquire(f"idle-{i}")
+    for _ in range(6):  # 'busy' is used every half second and never full again; the others stay idle
+        clock.advance(Fraction(1, 2))
+        busy.acquire("busy")
+    size = len(busy)
+    partial_credit.check(size <= 10, f"1000 keys idle for 3 s while the first key ever used stays busy: len() is "
+                                     f"{size}; buckets are kept in order of last use, not first")  # fmt: skip
 
 
 @pytest.mark.points(1)
@@ -149,18 +159,26 @@ def test_invalid_arguments(partial_credit):
     clock = Clock()
     bucket = TokenBucket(2, 1, clock)
     partial_credit.check(as_tuple(bucket.acquire("k", 2)) == (True, 0, 0), "cost 2 of capacity 2")
-    cases = {
-        "cost 0": lambda: bucket.acquire("k", 0),
-        "cost above capacity": lambda: bucket.acquire("k", 3),
-        "capacity 0": lambda: TokenBucket(0, 1, clock),
-        "rate 0": lambda: TokenBucket(1, 0, clock),
-        "float rate": lambda: TokenBucket(1, 0.5, clock),
+    cases = {  # the README names the class for costs (ValueError) and float rates (TypeError)
+        "cost 0": (lambda: bucket.acquire("k", 0), ("ValueError",)),
+        "cost -1": (lambda: bucket.acquire("k", -1), ("ValueError",)),
+        "cost 1.5": (lambda: bucket.acquire("k", 1.5), ("ValueError",)),  # type: ignore[arg-type]
+        "cost above capacity": (lambda: bucket.acquire("k", 3), ("ValueError",)),
+        "capacity 0": (lambda: TokenBucket(0, 1, clock), ("ValueError", "TypeError")),
+        "capacity 2.5": (lambda: TokenBucket(2.5, 1, clock), ("ValueError", "TypeError")),  # type: ignore[arg-type]
+        "rate 0": (lambda: TokenBucket(1, 0, clock), ("ValueError", "TypeError")),
+        "float rate": (lambda: TokenBucket(1, 0.5, clock), ("TypeError",)),
+        "a clock of float seconds": (lambda: TokenBucket(1, 1, lambda: 1.5).acquire("k"), ("TypeError",)),
     }
-    for label, call in cases.items():
+    for label, (call, wanted) in cases.items():
         got = error_name(call)
-        partial_credit.check(
-            got in ("ValueError", "TypeError"), f"{label}: expected ValueError/TypeError, got {got}"
-        )
+        partial_credit.check(got in wanted, f"{label}: expected {'/'.join(wanted)}, got {got}")
+    start = clock.now
     clock.now -= 10 * NS
     back = as_tuple(bucket.acquire("k"))
     partial_credit.check(back == (False, 0, Fraction(1)), f"clock 10 s back: {back}, want (False, 0, 1)")
+    clock.now = start + NS // 2
+    forward = as_tuple(bucket.acquire("k"))
+    partial_credit.check(forward == (False, 0, Fraction(1, 2)),
+                         f"then 0.5 s after the last real time: {forward}, want (False, 0, 1/2): the step back "
+                         "must not move the bucket's time back (those 10 s would be refilled twice)")  # fmt: skip

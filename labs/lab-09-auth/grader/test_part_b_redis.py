@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import time
 import uuid
 from fractions import Fraction
 
@@ -34,9 +35,11 @@ def _prefix() -> str:
     "the in-memory bucket, and split epoch nanoseconds into seconds and nanoseconds).",
 )
 def test_redis_bucket_matches_the_definition(client, partial_credit):
-    """With an injected clock, RedisTokenBucket's Decisions equal the definition's for 4 rates and 600 requests."""
+    """With an injected clock, RedisTokenBucket's Decisions equal the definition's for 4 rates and 600 requests,
+    and its keys get no expiry."""
     rng = random.Random(5)
-    partial_credit.total = 4
+    partial_credit.total = 5
+    prefixes = []
     for capacity, rate in (
         (5, Fraction(3, 7)),
         (1, Fraction(1)),
@@ -44,7 +47,8 @@ def test_redis_bucket_matches_the_definition(client, partial_credit):
         (3, Fraction(250)),
     ):
         clock = Clock()
-        bucket = RedisTokenBucket(client, capacity, rate, prefix=_prefix(), clock=clock)
+        prefixes.append(_prefix())
+        bucket = RedisTokenBucket(client, capacity, rate, prefix=prefixes[-1], clock=clock)
         model = ModelBucket(capacity, rate)
         problem = ""
         for i in range(150):
@@ -55,6 +59,12 @@ def test_redis_bucket_matches_the_definition(client, partial_credit):
                 problem = f"request {i} (key {key!r}, cost {cost}): got {got}, want {want}"
                 break
         partial_credit.check(not problem, f"capacity {capacity}, rate {rate}/s: {problem}")
+    ttls = {
+        key.decode(): client.pttl(key) for prefix in prefixes for key in client.scan_iter(match=f"{prefix}*")
+    }
+    expiring = {key: ttl for key, ttl in ttls.items() if ttl != -1}
+    partial_credit.check(bool(ttls) and not expiring,
+                         f"under an injected clock no expiry is set (Redis' clock is not the bucket's): {expiring}")  # fmt: skip
 
 
 def _hammer(url: str, prefix: str, attempts: int, start, results) -> None:
@@ -107,7 +117,8 @@ def test_concurrent_clients_never_exceed_capacity(redis_url):
     "PEXPIRE the bucket's key for the time it takes to refill: Redis then forgets idle buckets."
 )
 def test_idle_buckets_expire_in_redis(client, partial_credit):
-    """On the server's clock, a used bucket's key gets an expiry of the time it needs to be full again."""
+    """On the server's clock, a used bucket's key gets an expiry of the time it needs to be full again, and it
+    refills in real time."""
     prefix = _prefix()
     bucket = RedisTokenBucket(client, 4, Fraction(2), prefix=prefix)
     first = as_tuple(bucket.acquire("k", 3))
@@ -118,3 +129,17 @@ def test_idle_buckets_expire_in_redis(client, partial_credit):
     partial_credit.check(
         0 < ttl <= 1600, f"the bucket's key expires in {ttl} ms; 3 tokens at 2/s refill in 1500 ms"
     )
+    second = as_tuple(bucket.acquire("k", 1))
+    ttl = client.pttl(keys[0]) if keys else -2
+    partial_credit.check(second[0] is True and 1000 < ttl <= 2100,
+                         f"then cost 1 (the bucket nearly empty): {second}, the key expires in {ttl} ms; "
+                         "the bucket is full again only after about 2000 ms")  # fmt: skip
+    # The server's clock in real time: TIME gives seconds and *micro*seconds.
+    refilled = []
+    for trial in range(3):
+        fast = RedisTokenBucket(client, 100, 100, prefix=prefix)
+        fast.acquire(f"fast-{trial}", 100)
+        time.sleep(0.03)  # 3 tokens at 100/s; the emptied key expires only after a second
+        refilled.append(as_tuple(fast.acquire(f"fast-{trial}", 2))[0])
+    partial_credit.check(all(refilled), f"capacity 100, 100 tokens/s, emptied, then 30 ms later cost 2 "
+                                        f"(3 tokens refilled): admitted {refilled}, want all True")  # fmt: skip

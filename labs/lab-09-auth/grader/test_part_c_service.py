@@ -72,6 +72,11 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
+def _invalid_grant(response: httpx.Response) -> bool:
+    body = _json(response)
+    return response.status_code == 400 and isinstance(body, dict) and body.get("error") == "invalid_grant"
+
+
 @pytest.mark.points(4)
 @pytest.mark.visibility("visible")
 @pytest.mark.hints(
@@ -83,6 +88,7 @@ def test_register_login_and_me(service, material, partial_credit):
     created = service.register("alice")
     partial_credit.check(created.status_code == 201 and _json(created) == {"username": "alice"},
                          f"POST /register: {created.status_code} {created.text[:200]}")  # fmt: skip
+    service.clock.advance(Fraction(3, 5))  # iat is the clock's whole seconds, not the nearest second
     issued = service.login("alice")
     body = _json(issued) or {}
     partial_credit.check(issued.status_code == 200 and body.get("token_type") == "bearer"
@@ -91,12 +97,16 @@ def test_register_login_and_me(service, material, partial_credit):
     partial_credit.check(
         issued.headers.get("cache-control") == "no-store", "token responses need Cache-Control: no-store"
     )
+    limits = {name: issued.headers.get(name) for name in ("ratelimit-limit", "ratelimit-remaining")}
+    partial_credit.check(limits == {"ratelimit-limit": "3", "ratelimit-remaining": "2"},
+                         f"a successful login's RateLimit headers (capacity 3, one login): {limits}")  # fmt: skip
     try:
         claims = pyjwt.decode(body.get("access_token", ""), material.rsa_private.public_key(), algorithms=["RS256"],
                               audience=AUDIENCE, issuer=ISSUER, options={"verify_exp": False})  # fmt: skip
         now = service.clock.now // 10**9
         ok = (
             claims["sub"] == "alice"
+            and type(claims["iat"]) is int
             and claims["iat"] == now
             and claims["exp"] == now + 300
             and claims.get("jti")
@@ -128,6 +138,9 @@ def test_register_validation(service, partial_credit):
         "long password": {"username": "carol", "password": "Zz9!" * 100},
         "username with a space": {"username": "carol smith", "password": "Secret-Value-77"},
         "username too short": {"username": "cz", "password": "Secret-Value-77"},
+        "username too long": {"username": "c" * 33, "password": "Secret-Value-77"},
+        "username with capitals": {"username": "Carol", "password": "Secret-Value-77"},
+        "username with a non-ASCII letter": {"username": "carolé", "password": "Secret-Value-77"},
         "missing password": {"username": "carol"},
         "password a number": {"username": "carol", "password": 123456789},
         "extra field": {"username": "carol", "password": "Secret-Value-77", "admin": True},
@@ -154,7 +167,8 @@ def test_register_validation(service, partial_credit):
     "An unknown grant_type is 'unsupported_grant_type'.",
 )
 def test_login_failures(service, partial_credit):
-    """Wrong password and unknown user get the same 400 invalid_grant; unknown grant types are refused."""
+    """Wrong password and unknown user get the same 400 invalid_grant; unknown or missing grant types and missing
+    fields are refused."""
     service.register("dave")
     wrong, unknown = service.login("dave", "not-the-password"), service.login("nobody", "not-the-password")
     partial_credit.check(wrong.status_code == 400 and (_json(wrong) or {}).get("error") == "invalid_grant",
@@ -165,7 +179,11 @@ def test_login_failures(service, partial_credit):
     partial_credit.check(odd.status_code == 400 and (_json(odd) or {}).get("error") == "unsupported_grant_type",
                          f"grant_type client_credentials: {odd.status_code} {odd.text[:200]}")  # fmt: skip
     missing = service.http.post("/token", data={"username": "dave"})
-    partial_credit.check(missing.status_code in (400, 422), f"no grant_type: {missing.status_code}")
+    partial_credit.check(missing.status_code == 422, f"no grant_type: {missing.status_code}, want 422")
+    no_password = service.http.post("/token", data={"grant_type": "password", "username": "dave"})
+    partial_credit.check(no_password.status_code == 400 and (_json(no_password) or {}).get("error") == "invalid_request",
+                         f"password grant without a password: {no_password.status_code} {no_password.text[:200]}, "
+                         "want 400 invalid_request")  # fmt: skip
 
 
 @pytest.mark.points(3)
@@ -241,7 +259,8 @@ def test_refresh_rotation_and_reuse_detection(service, partial_credit):
                          f"reusing a used refresh token: {reuse.status_code} {reuse.text[:150]}")  # fmt: skip
     newest = service.refresh(body.get("refresh_token", "x"))
     partial_credit.check(
-        newest.status_code == 400, f"after reuse, the family's newest token still works: {newest.status_code}"
+        _invalid_grant(newest),
+        f"after reuse, the family's newest token: {newest.status_code} {newest.text[:150]}",
     )
     unrelated = service.refresh(other_login.get("refresh_token", "x"))
     partial_credit.check(
@@ -249,12 +268,14 @@ def test_refresh_rotation_and_reuse_detection(service, partial_credit):
         f"another login's refresh token was revoked too: {unrelated.status_code}",
     )
     fake = service.refresh("made-up-token")
-    partial_credit.check(fake.status_code == 400, f"an unknown refresh token: {fake.status_code}")
+    partial_credit.check(
+        _invalid_grant(fake), f"an unknown refresh token: {fake.status_code} {fake.text[:150]}"
+    )
     third = _json(service.login("frank")) or {}
-    service.clock.advance(3600)
+    service.clock.advance(3601)  # "older than refresh_ttl": the README leaves the exact second open
     late = service.refresh(third.get("refresh_token", "x"))
     partial_credit.check(
-        late.status_code == 400, f"a refresh token past refresh_ttl: {late.status_code}, want 400"
+        _invalid_grant(late), f"a refresh token past refresh_ttl: {late.status_code} {late.text[:150]}"
     )
 
 
@@ -264,18 +285,25 @@ def test_refresh_rotation_and_reuse_detection(service, partial_credit):
     "429 with Retry-After (whole seconds, rounded up) and RateLimit-Limit / -Remaining / -Reset headers.",
 )
 def test_rate_limit_on_token_endpoint(service, partial_credit):
-    """The 4th login attempt per username within the window is 429 with Retry-After; others are unaffected."""
+    """The 4th login attempt per username (known or not) within the window is 429 with Retry-After rounded up;
+    others are unaffected."""
     service.register("gina")
     codes = [service.login("gina", "wrong-password").status_code for _ in range(3)]
     partial_credit.check(codes == [400, 400, 400], f"three wrong attempts: {codes}")
+    service.clock.advance(Fraction(7, 10))  # the retry is then 19.3 s away: rounded up, 20
     limited = service.login("gina")
     headers = limited.headers
-    partial_credit.check(limited.status_code == 429, f"4th attempt: {limited.status_code}, want 429")
+    refusal = _json(limited)
+    partial_credit.check(limited.status_code == 429 and isinstance(refusal, dict) and refusal.get("error") == "rate_limited",
+                         f"4th attempt: {limited.status_code} {limited.text[:150]}, want 429 with error rate_limited")  # fmt: skip
     partial_credit.check(headers.get("retry-after") == "20" and headers.get("ratelimit-limit") == "3"
                          and headers.get("ratelimit-remaining") == "0" and headers.get("ratelimit-reset") == "20",
                          f"429 headers: { {k: v for k, v in headers.items() if 'rate' in k or 'retry' in k} }")  # fmt: skip
     service.register("hank")
     partial_credit.check(service.login("hank").status_code == 200, "another username was limited too")
+    unknown = [service.login("nobody_here", "guess").status_code for _ in range(4)]
+    partial_credit.check(unknown == [400, 400, 400, 429],
+                         f"four attempts on an unknown username: {unknown}, want [400, 400, 400, 429]")  # fmt: skip
     service.clock.advance(20)
     partial_credit.check(
         service.login("gina").status_code == 200, "after Retry-After seconds the login still fails"
