@@ -19,15 +19,33 @@ def batches(datasets_dir: Path) -> list[Path]:
 
 
 @pytest.fixture
-def new_engine(make_database: Callable[..., str]) -> Iterator[Callable[[], sa.Engine]]:
+def new_engine(
+    make_database: Callable[..., str], grader_note: Callable[[str], None]
+) -> Iterator[Callable[[], sa.Engine]]:
     """Factory: an Engine on a fresh empty database (disposed after the test)."""
     with ExitStack() as stack:
-        yield lambda: stack.enter_context(engine_on(make_database("etl")))
+        yield lambda: stack.enter_context(engine_on(make_database("etl"), on_self_wait=once(grader_note)))
 
 
 @pytest.fixture
-def pooled_engine(make_database: Callable[..., str]) -> Iterator[Callable[[], sa.Engine]]:
+def pooled_engine(
+    make_database: Callable[..., str], grader_note: Callable[[str], None]
+) -> Iterator[Callable[[], sa.Engine]]:
     """Factory: an Engine with SQLAlchemy's default connection pool on a fresh database, holding one
     connection that every step reuses (disposed after the test)."""
     with ExitStack() as stack:
-        yield lambda: stack.enter_context(engine_on(make_database("etl"), pooled=True))
+        yield lambda: stack.enter_context(
+            engine_on(make_database("etl"), pooled=True, on_self_wait=once(grader_note))
+        )
+
+
+def once(note: Callable[[str], None]) -> Callable[[str], None]:
+    """`note`, but each distinct text only the first time."""
+    said: set[str] = set()
+
+    def say(text: str) -> None:
+        if text not in said:
+            said.add(text)
+            note(text)
+
+    return say
