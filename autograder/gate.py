@@ -104,8 +104,8 @@ def measure(
 def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: False) -> bool:
     """Wait for the child within the lab's CPU budget and the plan's wall-clock guard; False if overrun.
 
-    A child whose tree uses no CPU for as long as one grader test may hang (`test_wall_seconds`) is
-    hung (a sleep, a deadlock, a FIFO nobody opens) and is stopped too."""
+    A child whose tree uses no CPU for `plan.idle_seconds` (at most two minutes, less where one grader
+    test may not hang that long) is hung (a sleep, a deadlock, a FIFO nobody opens) and is stopped too."""
     used, progressed = child.cpu_seconds(), time.monotonic()
     while True:
         if child.poll() is not None:
@@ -117,7 +117,7 @@ def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: F
         if (
             now >= plan.wall_deadline
             or cpu >= plan.lab_cpu_seconds
-            or now - progressed > plan.test_wall_seconds
+            or now - progressed > plan.idle_seconds
             or cancelled()
         ):
             return False

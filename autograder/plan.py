@@ -25,6 +25,9 @@ from autograder.sandbox import DEFAULT_TMP_MB, Limits, View, _own_interpreter_pa
 WALL_FACTOR = 6  # a test may take this many times its CPU budget in wall-clock time (a loaded machine)
 HANG_MARGIN = 20.0  # ... plus this many seconds (start-up of a JVM, a database restart)
 STARTUP_CPU = 60.0  # CPU seconds for interpreter start + imports + collection
+# A learner-test child whose whole tree (a JVM it starts included) uses no CPU at all for this long is hung
+# (a sleep, a lock it waits on for ever): a loaded machine slows a process down, it does not stop it.
+IDLE_LIMIT = 120.0
 DATASETS = REPO_ROOT / "datasets"
 
 _PROBE = """\
@@ -56,6 +59,11 @@ class RunPlan:
     @property
     def test_wall_seconds(self) -> float:
         return WALL_FACTOR * self.test_cpu_seconds + HANG_MARGIN
+
+    @property
+    def idle_seconds(self) -> float:
+        """How long the gate's child may use no CPU before it counts as hung."""
+        return min(self.test_wall_seconds, IDLE_LIMIT)
 
     @property
     def startup_wall_seconds(self) -> float:

@@ -34,6 +34,7 @@ def test_the_plan_shows_the_interpreter_and_nothing_else_of_the_repository() -> 
     assert Path(sys.base_prefix).resolve() in built.visible
     assert built.test_cpu_seconds == lab.test_timeout and built.lab_cpu_seconds == lab.lab_timeout
     assert built.test_wall_seconds == plan.WALL_FACTOR * lab.test_timeout + plan.HANG_MARGIN
+    assert built.idle_seconds == min(built.test_wall_seconds, plan.IDLE_LIMIT)
     view = built.view(read_only=[Path("/snap")], writable=[Path("/out")], scratch=[Path("/home")])
     assert view.read_only[-1] == Path("/snap") and view.writable == (Path("/out"),)
     arguments = view.jail_arguments(Path("/root-folder"))
@@ -231,3 +232,12 @@ def test_the_jail_is_probed_once_even_when_the_probe_starts_in_the_background(
     time.sleep(0.05)
     assert sandbox.jail_available() is True and sandbox.jail_available() is True
     assert calls == [1]
+
+
+def test_a_silent_learner_test_is_hung_after_two_minutes_whatever_a_grader_test_may_take() -> None:
+    import dataclasses
+
+    lab = dataclasses.replace(find("lab-91", LAB91.parent), test_timeout=180.0)  # lab-05's
+    built = plan.build(lab, sys.executable, started=time.monotonic(), env={})
+    assert built.test_wall_seconds == 6 * 180 + 20, "a grader test may wait that long (a JVM, a restart)"
+    assert built.idle_seconds == plan.IDLE_LIMIT == 120, "a test that uses no CPU at all is stopped sooner"
