@@ -70,14 +70,12 @@ def measure(
         view = plan.view(read_only=[target_root, config], writable=[out], scratch=[home])
         child = Child(argv, cwd=home, env=child_env, limits=plan.limits, view=view)
         try:
-            finished = _wait(child, plan, cancelled)
+            stopped = _wait(child, plan, cancelled)
         finally:
             child.kill()
-        if not finished:
+        if stopped:
             remove_tree(scratch)
-            return GateResult(
-                required, None, 0, 0, problem="your tests did not finish within the lab's time budget"
-            )
+            return GateResult(required, None, 0, 0, problem=stopped, hung=stopped.startswith(HUNG))
         passed, failed, failing = _count_tests(read_regular(junit, MAX_DATA_BYTES))
         data = read_regular(data_file, MAX_DATA_BYTES)
         if data is None:
@@ -101,8 +99,12 @@ def measure(
     return GateResult(required, percent, passed, failed, missed, problem, failing=failing, details=details)
 
 
-def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: False) -> bool:
-    """Wait for the child within the lab's CPU budget and the plan's wall-clock guard; False if overrun.
+HUNG = "your tests hung"
+
+
+def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: False) -> str:
+    """Wait for the child within the lab's CPU budget and the plan's wall-clock guard: '' when it ended,
+    else why it was stopped.
 
     A child whose tree uses no CPU for `plan.idle_seconds` (at most two minutes, less where one grader
     test may not hang that long) is hung (a sleep, a deadlock, a FIFO nobody opens) and is stopped too."""
@@ -110,17 +112,17 @@ def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: F
     while True:
         if child.poll() is not None:
             child.wait()
-            return True
+            return ""
         now, cpu = time.monotonic(), child.cpu_seconds()
         if cpu > used + 0.01:
             used, progressed = cpu, now
-        if (
-            now >= plan.wall_deadline
-            or cpu >= plan.lab_cpu_seconds
-            or now - progressed > plan.idle_seconds
-            or cancelled()
-        ):
-            return False
+        if now - progressed > plan.idle_seconds:
+            return (
+                f"{HUNG}: nothing ran for {plan.idle_seconds:g} s (a sleep, a lock that is never released, "
+                "input that never comes)"
+            )
+        if now >= plan.wall_deadline or cpu >= plan.lab_cpu_seconds or cancelled():
+            return "your tests did not finish within the lab's time budget"
         time.sleep(POLL)
 
 

@@ -90,6 +90,7 @@ class GateResult:
     problem: str = ""  # why the gate could not be measured or failed outright
     failing: tuple[str, ...] = ()  # node ids of the learner's tests that failed
     details: tuple[str, ...] = ()  # further lines for the learner (e.g. how many known bugs the tests catch)
+    hung: bool = False  # stopped because nothing ran for a long while (not because a budget ran out)
 
     @property
     def met(self) -> bool:

@@ -29,6 +29,7 @@ from autograder.snapshot import fingerprint
 from autograder.variants import Bug, apply_edits, load_bugs, reference_variant
 
 CACHE_VERSION = "2"
+HUNG_VERDICT = "(your tests hung)"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def measure(
                 root, lab.package, lab.gate_omit, 0.0, python, env, limits, time.monotonic() + budget_seconds,
                 plan=plan, cancelled=lambda: stoppable and new_verdicts > 0 and not may_go_on(),
             )  # fmt: skip
+        if result.hung:
+            return {HUNG_VERDICT}  # a suite that hangs against the bug, not against the reference, fails
         if result.percent is None and not result.tests_failed:
             return None  # did not run to the end: no verdict
         return set(result.failing) | (

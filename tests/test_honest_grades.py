@@ -386,3 +386,58 @@ def test_the_known_bug_check_runs_the_learners_tests_under_the_gradings_plan(
     assert "known bugs" in capsys.readouterr().out
     assert len(built) == 1 and len(used) >= 2, "the gate and at least the reference run of the bug check"
     assert all(seen is built[0] for seen in used)
+
+
+HANGS_ON_MUL_BUG = """\
+import time
+from toy import add, fib, mul
+
+
+def test_fib() -> None:
+    assert [fib(n) for n in range(5)] == [0, 1, 1, 2, 3]
+
+
+def test_mul() -> None:
+    if mul(2, 3) != 6:
+        time.sleep(600)  # waits for something that never comes
+    assert add(2, 3) == 5
+"""
+
+
+def test_tests_that_hang_against_a_bug_catch_it(
+    toy_copy: Path, grades: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder import plan, strength
+    from autograder.sandbox import Limits
+
+    monkeypatch.setattr(plan, "IDLE_LIMIT", 3.0)  # two minutes in a real grading
+    lab = find("lab-90")
+    tests = toy_copy / "tests"
+    (tests / "test_toy.py").write_text(HANGS_ON_MUL_BUG)
+    started = time.monotonic()
+    found = strength.measure(
+        lab, tests, sys.executable, {}, Limits(1024, 300, True), 120.0, grades / ".cache", minimum_seconds=0.0
+    )
+    assert found is not None and found.unchecked == 0 and found.against_reference == []
+    assert found.caught == {
+        "fib-off-by-one": ["tests.test_toy::test_fib"],
+        "mul-by-addition": ["(your tests hung)"],
+    }
+    assert time.monotonic() - started < 60, "the silent run was stopped after the idle limit, not its 600 s"
+
+
+def test_a_learner_suite_that_hangs_is_told_so(
+    toy_copy: Path, grades: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder import plan
+
+    monkeypatch.setattr(plan, "IDLE_LIMIT", 3.0)
+    (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
+    (toy_copy / "tests" / "test_toy.py").write_text(
+        "import time\n\n\ndef test_waits() -> None:\n    time.sleep(600)\n"
+    )
+    started = time.monotonic()
+    assert main(["grade", "lab-90"]) == 1
+    out = capsys.readouterr().out
+    assert "your tests hung: nothing ran for 3 s" in out
+    assert time.monotonic() - started < 60
