@@ -191,7 +191,7 @@ def tests(session: nox.Session) -> None:
 
 def installing_only(session: nox.Session) -> bool:
     """True under `--install-only`: nox then skips every `session.run`, but not processes of our own."""
-    return session.run(sys.executable, "-c", "", silent=True) is None
+    return session.run(sys.executable, "-c", "", silent=True, external=True) is None
 
 
 def verify_every_lab(session: nox.Session, labs: list[Lab]) -> None:
