@@ -272,7 +272,7 @@ def test_refresh_rotation_and_reuse_detection(service, partial_credit):
         _invalid_grant(fake), f"an unknown refresh token: {fake.status_code} {fake.text[:150]}"
     )
     third = _json(service.login("frank")) or {}
-    service.clock.advance(3601)  # "older than refresh_ttl": the README leaves the exact second open
+    service.clock.advance(3600)  # it expires at issue + refresh_ttl, that very instant
     late = service.refresh(third.get("refresh_token", "x"))
     partial_credit.check(
         _invalid_grant(late), f"a refresh token past refresh_ttl: {late.status_code} {late.text[:150]}"
