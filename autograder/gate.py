@@ -75,7 +75,14 @@ def measure(
             child.kill()
         if stopped:
             remove_tree(scratch)
-            return GateResult(required, None, 0, 0, problem=stopped, hung=stopped.startswith(HUNG))
+            hung = stopped == HUNG
+            problem = (
+                f"your tests hung: nothing ran for {plan.idle_seconds:g} s (a sleep, a lock that is never "
+                "released, input that never comes)"
+                if hung
+                else "your tests did not finish within the lab's time budget"
+            )
+            return GateResult(required, None, 0, 0, problem=problem, hung=hung)
         passed, failed, failing = _count_tests(read_regular(junit, MAX_DATA_BYTES))
         data = read_regular(data_file, MAX_DATA_BYTES)
         if data is None:
@@ -99,12 +106,12 @@ def measure(
     return GateResult(required, percent, passed, failed, missed, problem, failing=failing, details=details)
 
 
-HUNG = "your tests hung"
+HUNG, OVER = "hung", "over"
 
 
 def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: False) -> str:
     """Wait for the child within the lab's CPU budget and the plan's wall-clock guard: '' when it ended,
-    else why it was stopped.
+    HUNG or OVER (a budget ran out, or `cancelled()`) when it was stopped.
 
     A child whose tree uses no CPU for `plan.idle_seconds` (at most two minutes, less where one grader
     test may not hang that long) is hung (a sleep, a deadlock, a FIFO nobody opens) and is stopped too."""
@@ -117,12 +124,9 @@ def _wait(child: Child, plan: RunPlan, cancelled: Callable[[], bool] = lambda: F
         if cpu > used + 0.01:
             used, progressed = cpu, now
         if now - progressed > plan.idle_seconds:
-            return (
-                f"{HUNG}: nothing ran for {plan.idle_seconds:g} s (a sleep, a lock that is never released, "
-                "input that never comes)"
-            )
+            return HUNG
         if now >= plan.wall_deadline or cpu >= plan.lab_cpu_seconds or cancelled():
-            return "your tests did not finish within the lab's time budget"
+            return OVER
         time.sleep(POLL)
 
 

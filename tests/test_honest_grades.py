@@ -24,6 +24,10 @@ def _solution_source() -> str:
     return (Path(__file__).parents[1] / SOLUTION).read_text()
 
 
+def _solution_tests() -> str:
+    return (Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py").read_text()
+
+
 def test_points_print_with_at_most_two_decimals() -> None:
     assert [format_points(v) for v in (100.0, 95.5, 33.333333, 0.0, 2.0000001, 7.125)] == [
         "100",
@@ -270,8 +274,7 @@ def test_the_learners_tests_are_scored_by_the_bugs_they_catch(
     assert "a test that only calls your code catches nothing" in out
     record = json.loads((grades / "lab-90" / "results.json").read_text())["extra_data"]["learner_tests_catch"]
     assert record["caught"] == {} and sorted(record["missed"]) == ["fib-off-by-one", "mul-by-addition"]
-    solution_tests = Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py"
-    (toy_copy / "tests" / "test_toy.py").write_text(solution_tests.read_text())
+    (toy_copy / "tests" / "test_toy.py").write_text(_solution_tests())
     out = _grade_until_every_bug_is_checked(capsys)
     assert "your tests catch 2 of 2 known bugs" in out
     record = json.loads((grades / "lab-90" / "results.json").read_text())["extra_data"]["learner_tests_catch"]
@@ -301,8 +304,7 @@ def test_a_failed_critical_test_fails_the_lab_whatever_the_points(
     source = _solution_source()
     wrong_once = source[: source.rindex("    return a")] + "    return a if n != 30 else 0\n"
     (toy_copy / "toy" / "__init__.py").write_text(wrong_once)
-    solution_tests = Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py"
-    (toy_copy / "tests" / "test_toy.py").write_text(solution_tests.read_text())
+    (toy_copy / "tests" / "test_toy.py").write_text(_solution_tests())
     assert main(["grade", "lab-90"]) == 1
     out = capsys.readouterr().out
     assert "9/10 points" in out and "coverage gate met" in out
@@ -380,8 +382,7 @@ def test_the_known_bug_check_runs_the_learners_tests_under_the_gradings_plan(
     measure = gate.measure
     monkeypatch.setattr(gate, "measure", lambda *a, **k: used.append(k.get("plan")) or measure(*a, **k))
     (toy_copy / "toy" / "__init__.py").write_text(_solution_source())
-    solution_tests = Path(__file__).parent / "labs" / "lab-90-toy" / "solution" / "tests" / "test_toy.py"
-    (toy_copy / "tests" / "test_toy.py").write_text(solution_tests.read_text())
+    (toy_copy / "tests" / "test_toy.py").write_text(_solution_tests())
     assert main(["grade", "lab-90"]) == 0
     assert "known bugs" in capsys.readouterr().out
     assert len(built) == 1 and len(used) >= 2, "the gate and at least the reference run of the bug check"
